@@ -1,0 +1,36 @@
+import Foundation
+
+/// A tensor's bytes: one 64-byte-aligned heap block (the alignment AVX-512
+/// loads and oneDNN's blocked layouts prefer), freed when the last tensor
+/// sharing it goes away. Reshape and detach share a storage; nothing writes
+/// into a storage after the op that made it has returned, except optimizers
+/// updating parameters and gradient accumulation into `grad`.
+final class TensorStorage {
+    let pointer: UnsafeMutableRawPointer
+    let byteCount: Int
+
+    init(byteCount: Int) {
+        self.byteCount = byteCount
+        var raw: UnsafeMutableRawPointer?
+        // posix_memalign with size 0 may return nil; keep one cache line.
+        let status = posix_memalign(&raw, 64, max(byteCount, 64))
+        guard status == 0, let raw else {
+            fatalError("out of memory allocating \(byteCount) bytes")
+        }
+        pointer = raw
+    }
+
+    /// A zero-filled block.
+    convenience init(zeroedByteCount byteCount: Int) {
+        self.init(byteCount: byteCount)
+        memset(pointer, 0, byteCount)
+    }
+
+    deinit { free(pointer) }
+
+    func copy() -> TensorStorage {
+        let other = TensorStorage(byteCount: byteCount)
+        memcpy(other.pointer, pointer, byteCount)
+        return other
+    }
+}

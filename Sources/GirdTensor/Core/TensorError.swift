@@ -1,0 +1,30 @@
+/// Everything the engine reports about bad input. Each case names the op, so
+/// that a message reaching a recipe user says where it came from.
+public enum TensorError: Error, Equatable, CustomStringConvertible {
+    /// Two operands whose shapes do not fit together.
+    case shapeMismatch(op: String, lhs: [Int], rhs: [Int])
+    /// An operand of the wrong element type.
+    case dtypeMismatch(op: String, expected: DType, got: DType)
+    /// An argument out of its range (a dimension, a kernel size, a count).
+    case invalidArgument(op: String, message: String)
+    /// A native library refused a call; `status` is its own code.
+    case native(op: String, library: String, status: Int)
+
+    public var description: String {
+        switch self {
+        case let .shapeMismatch(op, lhs, rhs):
+            return "\(op): shapes \(formatShape(lhs)) and \(formatShape(rhs)) do not match"
+        case let .dtypeMismatch(op, expected, got):
+            return "\(op): expected a \(expected) tensor, got \(got)"
+        case let .invalidArgument(op, message):
+            return "\(op): \(message)"
+        case let .native(op, library, status):
+            return "\(op): \(library) failed with status \(status)"
+        }
+    }
+}
+
+/// Shapes print as PyTorch prints them: `[64, 3, 32, 32]`.
+public func formatShape(_ shape: [Int]) -> String {
+    "[" + shape.map(String.init).joined(separator: ", ") + "]"
+}

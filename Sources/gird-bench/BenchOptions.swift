@@ -1,0 +1,41 @@
+import Foundation
+
+struct BenchOptions {
+    var threads = ProcessInfo.processInfo.activeProcessorCount
+    var quick = false
+    var filter: String?
+    var showHelp = false
+
+    static let usage = """
+        USAGE: gird-bench [--threads N] [--quick] [--filter TEXT]
+
+          --threads N     compute threads for OpenBLAS and oneDNN (default: all cores)
+          --quick         smaller sizes and fewer repetitions (a smoke run)
+          --filter TEXT   only the cases whose name contains TEXT
+
+        """
+
+    struct UsageError: Error, CustomStringConvertible { let description: String }
+
+    static func parse(_ arguments: [String]) throws -> BenchOptions {
+        var options = BenchOptions()
+        var rest = arguments[...]
+        while let argument = rest.popFirst() {
+            switch argument {
+            case "--quick": options.quick = true
+            case "--help", "-h": options.showHelp = true
+            case "--threads":
+                guard let value = rest.popFirst(), let threads = Int(value), threads > 0 else {
+                    throw UsageError(description: "--threads needs a positive whole number")
+                }
+                options.threads = threads
+            case "--filter":
+                guard let value = rest.popFirst() else { throw UsageError(description: "--filter needs a text") }
+                options.filter = value
+            default:
+                throw UsageError(description: "unknown argument '\(argument)'")
+            }
+        }
+        return options
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+import GirdTensor
+
+/// One benchmark: a name, the work it does per call (for GFLOP/s), a set-up
+/// that builds its inputs, and the call itself.
+struct BenchCase {
+    let name: String
+    /// Floating-point operations per call; 0 where a rate means nothing.
+    let flops: Double
+    let prepare: () throws -> () throws -> Void
+}
+
+struct BenchResult {
+    let name: String
+    let milliseconds: Double
+    let flops: Double
+}
+
+enum BenchRunner {
+    /// Best time of `repetitions` calls after one warm-up call (which also
+    /// creates and caches native primitives).
+    static func measure(_ benchCase: BenchCase, repetitions: Int) throws -> BenchResult {
+        let run = try benchCase.prepare()
+        try run()
+        var best = Double.infinity
+        for _ in 0..<repetitions {
+            let start = DispatchTime.now().uptimeNanoseconds
+            try run()
+            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+        }
+        return BenchResult(name: benchCase.name, milliseconds: best, flops: benchCase.flops)
+    }
+}
+
+enum BenchReport {
+    static let header = "case                                      ms      GFLOP/s"
+
+    static func row(_ result: BenchResult) -> String {
+        let rate = result.flops > 0 ? String(format: "%10.1f", result.flops / result.milliseconds / 1e6) : "         -"
+        return result.name.padding(toLength: 36, withPad: " ", startingAt: 0)
+            + String(format: "%10.3f", result.milliseconds) + rate
+    }
+}

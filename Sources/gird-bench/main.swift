@@ -1,0 +1,33 @@
+import Foundation
+import GirdTensor
+
+// gird-bench: throughput of the engine's kernels, printed as a table.
+// `scripts/bench-vs-pytorch` runs the same cases in PyTorch and joins both.
+
+ComputeThreads.relaunchWithTunedNativeLibraries()
+setvbuf(stdout, nil, _IOLBF, 0)
+
+var options = BenchOptions()
+do {
+    options = try BenchOptions.parse(Array(CommandLine.arguments.dropFirst()))
+} catch {
+    FileHandle.standardError.write(Data("gird-bench: \(error)\n\(BenchOptions.usage)".utf8))
+    exit(2)
+}
+if options.showHelp {
+    print(BenchOptions.usage, terminator: "")
+    exit(0)
+}
+do {
+    try ComputeThreads.set(options.threads)
+    print("# \(ComputeThreads.nativeLibraries); threads \(options.threads)")
+    let cases = BenchCases.all(quick: options.quick).filter { options.filter == nil || $0.name.contains(options.filter!) }
+    print(BenchReport.header)
+    for benchCase in cases {
+        let result = try BenchRunner.measure(benchCase, repetitions: options.quick ? 3 : 10)
+        print(BenchReport.row(result))
+    }
+} catch {
+    FileHandle.standardError.write(Data("gird-bench: \(error)\n".utf8))
+    exit(1)
+}
