@@ -9,7 +9,9 @@ import Foundation
 /// `GOMP_SPINCOUNT=0`, which libgomp reads only when it is loaded, so the
 /// executables call `relaunchWithTunedNativeLibraries()` first thing.
 public enum ComputeThreads {
-    nonisolated(unsafe) private static var current = ProcessInfo.processInfo.activeProcessorCount
+    /// All cores, the default of `--threads`.
+    public static let defaultCount = ProcessInfo.processInfo.activeProcessorCount
+    nonisolated(unsafe) private static var current = defaultCount
 
     /// The number of threads each library uses (default: all cores).
     public static var count: Int { current }
