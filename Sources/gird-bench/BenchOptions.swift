@@ -5,13 +5,16 @@ struct BenchOptions {
     var quick = false
     var filter: String?
     var showHelp = false
+    /// Tab-separated `name, ms, GFLOP/s` rows, for scripts.
+    var tabSeparated = false
 
     static let usage = """
-        USAGE: gird-bench [--threads N] [--quick] [--filter TEXT]
+        USAGE: gird-bench [--threads N] [--quick] [--filter TEXT] [--tsv]
 
           --threads N     compute threads for OpenBLAS and oneDNN (default: all cores)
           --quick         smaller sizes and fewer repetitions (a smoke run)
           --filter TEXT   only the cases whose name contains TEXT
+          --tsv           tab-separated rows (name, ms, GFLOP/s) without the header
 
         """
 
@@ -23,6 +26,7 @@ struct BenchOptions {
         while let argument = rest.popFirst() {
             switch argument {
             case "--quick": options.quick = true
+            case "--tsv": options.tabSeparated = true
             case "--help", "-h": options.showHelp = true
             case "--threads":
                 guard let value = rest.popFirst(), let threads = Int(value), threads > 0 else {

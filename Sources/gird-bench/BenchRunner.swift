@@ -40,4 +40,9 @@ enum BenchReport {
         return result.name.padding(toLength: 36, withPad: " ", startingAt: 0)
             + String(format: "%10.3f", result.milliseconds) + rate
     }
+
+    static func tabSeparatedRow(_ result: BenchResult) -> String {
+        let rate = result.flops > 0 ? String(format: "%.1f", result.flops / result.milliseconds / 1e6) : "-"
+        return "\(result.name)\t\(String(format: "%.4f", result.milliseconds))\t\(rate)"
+    }
 }

@@ -21,11 +21,11 @@ if options.showHelp {
 do {
     try ComputeThreads.set(options.threads)
     print("# \(ComputeThreads.nativeLibraries); threads \(options.threads)")
+    if !options.tabSeparated { print(BenchReport.header) }
     let cases = BenchCases.all(quick: options.quick).filter { options.filter == nil || $0.name.contains(options.filter!) }
-    print(BenchReport.header)
     for benchCase in cases {
         let result = try BenchRunner.measure(benchCase, repetitions: options.quick ? 3 : 10)
-        print(BenchReport.row(result))
+        print(options.tabSeparated ? BenchReport.tabSeparatedRow(result) : BenchReport.row(result))
     }
 } catch {
     FileHandle.standardError.write(Data("gird-bench: \(error)\n".utf8))

@@ -98,18 +98,18 @@ public final class Tensor {
 
     // MARK: Reading values
 
-    /// The float32 values in row-major order (reordered from a blocked layout
-    /// if needed).
+    /// The values in row-major order as floats (reordered from a blocked
+    /// layout if needed; int64 values converted).
     public func toArray() -> [Float] {
-        precondition(dtype == .float32, "toArray() on an \(dtype) tensor; use toIndices()")
-        let source = plain()
-        return Array(source.floats)
+        if dtype == .int64 { return indices.map(Float.init) }
+        return Array(plain().floats)
     }
 
-    /// The int64 values in row-major order.
+    /// The values in row-major order as int64 (floats truncated toward zero;
+    /// NaN and values beyond Int64's range become 0 rather than trap).
     public func toIndices() -> [Int64] {
-        precondition(dtype == .int64, "toIndices() on a \(dtype) tensor; use toArray()")
-        return Array(UnsafeBufferPointer(start: storage.pointer.assumingMemoryBound(to: Int64.self), count: count))
+        if dtype == .int64 { return Array(indices) }
+        return plain().floats.map { $0.isFinite && Swift.abs($0) < 9.2e18 ? Int64($0) : 0 }
     }
 
     /// The one value of a one-element tensor.

@@ -6,6 +6,7 @@
 
 extension Tensor {
     /// Applies `f` pairwise with broadcasting; plain float32 result.
+    @inline(__always)
     static func broadcastBinary(_ a: Tensor, _ b: Tensor, op: String,
                                 _ f: (Float, Float) -> Float) throws -> Tensor {
         guard a.dtype == .float32 else { throw TensorError.dtypeMismatch(op: op, expected: .float32, got: a.dtype) }

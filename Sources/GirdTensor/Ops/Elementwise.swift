@@ -13,6 +13,7 @@ extension Tensor {
     var rawFloats: UnsafeMutablePointer<Float> { storage.pointer.assumingMemoryBound(to: Float.self) }
 
     /// `f` applied to every element. Keeps a blocked layout when `f(0) == 0`.
+    @inline(__always)
     func mapped(op: String, preservesZero: Bool, _ f: (Float) -> Float) throws -> Tensor {
         guard dtype == .float32 else { throw TensorError.dtypeMismatch(op: op, expected: .float32, got: dtype) }
         let source = preservesZero ? self : plain()
@@ -24,6 +25,7 @@ extension Tensor {
 
     /// `f(self[i], other[i])` for two tensors of one shape, in `self`'s
     /// layout where that is safe (`other` is reordered to it if needed).
+    @inline(__always)
     func zipped(with other: Tensor, op: String, _ f: (Float, Float) -> Float) throws -> Tensor {
         guard shape == other.shape else { throw TensorError.shapeMismatch(op: op, lhs: shape, rhs: other.shape) }
         // A blocked buffer's padding must stay zero: keep the layout only

@@ -1,0 +1,108 @@
+"""PyTorch's side of scripts/bench-vs-pytorch: the cases of gird-bench, by the
+same names and sizes, timed the same way (best of N calls after a warm-up).
+
+Prints tab-separated rows: name, milliseconds, GFLOP/s (or '-').
+Each convolution and batch-norm case is timed in NCHW and in channels-last
+memory format, and the faster is reported, as the engine notes do.
+"""
+import argparse
+import time
+
+import torch
+import torch.nn.functional as F
+
+
+def best_ms(fn, repetitions):
+    fn()
+    best = float("inf")
+    for _ in range(repetitions):
+        start = time.perf_counter()
+        fn()
+        best = min(best, (time.perf_counter() - start) * 1e3)
+    return best
+
+
+def formats():
+    return [torch.contiguous_format, torch.channels_last]
+
+
+def conv_cases(batch):
+    n, c, hw = batch, 64, 32
+    flops = 2.0 * n * c * hw * hw * c * 9
+    cases = []
+
+    def forward(fmt):
+        x = torch.randn(n, c, hw, hw).to(memory_format=fmt)
+        w = torch.randn(c, c, 3, 3).to(memory_format=fmt)
+        def run():
+            with torch.no_grad():
+                F.conv2d(x, w, padding=1)
+        return run
+
+    def backward(fmt, mask):
+        x = torch.randn(n, c, hw, hw).to(memory_format=fmt)
+        w = torch.randn(c, c, 3, 3).to(memory_format=fmt)
+        g = torch.randn(n, c, hw, hw).to(memory_format=fmt)
+        def run():
+            torch.ops.aten.convolution_backward(
+                g, x, w, None, [1, 1], [1, 1], [1, 1], False, [0, 0], 1, mask)
+        return run
+
+    cases.append(("conv3x3 64->64 fwd", flops, forward))
+    cases.append(("conv3x3 64->64 bwd-data", flops, lambda fmt: backward(fmt, [True, False, False])))
+    cases.append(("conv3x3 64->64 bwd-weights", flops, lambda fmt: backward(fmt, [False, True, False])))
+    return cases
+
+
+def depthwise_case(batch):
+    n, c, hw = batch, 128, 32
+
+    def make(fmt):
+        x = torch.randn(n, c, hw, hw).to(memory_format=fmt).requires_grad_()
+        w = torch.randn(c, 1, 3, 3).requires_grad_()
+        def run():
+            y = F.conv2d(x, w, padding=1, groups=c)
+            y.backward(torch.ones_like(y))
+        return run
+    return ("depthwise3x3 fwd+bwd", 0.0, make)
+
+
+def batchnorm_case(batch):
+    n, c, hw = batch, 64, 32
+
+    def make(fmt):
+        x = torch.randn(n, c, hw, hw).to(memory_format=fmt).requires_grad_()
+        weight = torch.ones(c, requires_grad=True)
+        bias = torch.zeros(c, requires_grad=True)
+        running_mean, running_var = torch.zeros(c), torch.ones(c)
+        g = torch.randn(n, c, hw, hw).to(memory_format=fmt)
+        def run():
+            y = F.batch_norm(x, running_mean, running_var, weight, bias, training=True)
+            y.backward(g)
+        return run
+    return ("batchnorm fwd+bwd", 0.0, make)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--threads", type=int, required=True)
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+    repetitions = 3 if args.quick else 10
+    batch = 8 if args.quick else 64
+    size = 256 if args.quick else 1024
+
+    a, b = torch.randn(size, size), torch.randn(size, size)
+    ms = best_ms(lambda: torch.mm(a, b), repetitions)
+    print(f"sgemm {size}^3\t{ms:.4f}\t{2.0 * size ** 3 / ms / 1e6:.1f}", flush=True)
+
+    for name, flops, make in conv_cases(batch) + [depthwise_case(batch), batchnorm_case(batch)]:
+        ms = min(best_ms(make(fmt), repetitions) for fmt in formats())
+        rate = f"{flops / ms / 1e6:.1f}" if flops else "-"
+        print(f"{name}\t{ms:.4f}\t{rate}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
