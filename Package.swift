@@ -37,7 +37,7 @@ let package = Package(
             swiftSettings: vectorFlags),
         .testTarget(
             name: "GirdTensorTests",
-            dependencies: ["GirdTensor"],
+            dependencies: ["GirdTensor", "CDNNL"],
             swiftSettings: vectorFlags),
     ]
 )
