@@ -30,6 +30,26 @@ final class RandomGeneratorTests: XCTestCase {
         XCTAssertEqual(RandomGenerator(seed: 0).nextUniform(), 0.399_046_42, accuracy: 1e-7)
     }
 
+    func testTensorsTakeTheSameWordsAsSingleDraws() throws {
+        // rand and randn fill whole Philox blocks at once; starting inside a
+        // block (offset 3) they must still match draw-by-draw results.
+        let bulk = RandomGenerator(state: .init(seed: 21, offset: 3))
+        let single = RandomGenerator(state: .init(seed: 21, offset: 3))
+        XCTAssertEqual(try Tensor.rand([13], generator: bulk).toArray(), (0..<13).map { _ in single.nextUniform() })
+        var normals: [Float] = []
+        for _ in 0..<4 {
+            let (a, b) = single.nextNormalPair()
+            normals += [a, b]
+        }
+        XCTAssertEqual(try Tensor.randn([7], generator: bulk).toArray(), Array(normals[..<7]))
+        XCTAssertEqual(bulk.state, single.state)
+        // Fewer words than the rest of the block: the offset moves by exactly that.
+        let short = RandomGenerator(state: .init(seed: 21, offset: 1))
+        let reference = RandomGenerator(state: .init(seed: 21, offset: 1))
+        XCTAssertEqual(try Tensor.rand([2], generator: short).toArray(), [reference.nextUniform(), reference.nextUniform()])
+        XCTAssertEqual(short.state.offset, 3)
+    }
+
     func testSameSeedSameTensorDifferentSeedDifferent() throws {
         let a = try Tensor.randn([3, 5], generator: RandomGenerator(seed: 42)).toArray()
         let b = try Tensor.randn([3, 5], generator: RandomGenerator(seed: 42)).toArray()

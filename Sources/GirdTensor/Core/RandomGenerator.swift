@@ -59,14 +59,40 @@ public final class RandomGenerator: RandomNumberGenerator {
     public func nextWord() -> UInt32 {
         let counter = offset >> 2
         if cachedCounter != counter {
-            cachedBlock = Self.philox(
-                counter: SIMD4(UInt32(truncatingIfNeeded: counter), UInt32(truncatingIfNeeded: counter >> 32), 0, 0),
-                key: SIMD2(UInt32(truncatingIfNeeded: seed), UInt32(truncatingIfNeeded: seed >> 32)))
+            cachedBlock = Self.block(counter, seed: seed)
             cachedCounter = counter
         }
         let word = cachedBlock[Int(offset & 3)]
         offset &+= 1
         return word
+    }
+
+    /// The next `words.count` words of the stream: the words `nextWord()`
+    /// would give, a whole Philox block at a time (several times faster
+    /// for a tensor's worth).
+    func fill(_ words: UnsafeMutableBufferPointer<UInt32>) {
+        var i = 0
+        while i < words.count && offset & 3 != 0 { words[i] = nextWord(); i += 1 }
+        // Seed and counter in locals: class properties in the loop would pay
+        // for an exclusivity check on every access.
+        let blocks = (words.count - i) / 4, first = offset >> 2, seed = seed
+        for index in 0..<blocks {
+            let block = Self.block(first &+ UInt64(index), seed: seed)
+            (words[i], words[i + 1], words[i + 2], words[i + 3]) = (block.x, block.y, block.z, block.w)
+            i += 4
+        }
+        offset &+= UInt64(blocks) << 2
+        while i < words.count { words[i] = nextWord(); i += 1 }
+    }
+
+    /// Uniform floats in [0, 1), one word each, as `nextUniform()` gives
+    /// them. The words are drawn into the floats' own memory and converted
+    /// in place.
+    func fillUniform(_ values: UnsafeMutableBufferPointer<Float>) {
+        values.withMemoryRebound(to: UInt32.self) { words in
+            fill(words)
+            for i in words.indices { words[i] = (Float(words[i] >> 8) * 0x1p-24).bitPattern }
+        }
     }
 
     /// Two words, the first in the high half (`RandomNumberGenerator`, so
@@ -83,14 +109,34 @@ public final class RandomGenerator: RandomNumberGenerator {
     }
 
     /// Two independent standard normal values from two words (Box–Muller).
-    /// u1 is taken in (0, 1] so that its logarithm is finite; with 32-bit
-    /// words the largest magnitude is sqrt(2 ln 2^32) ≈ 6.7.
     public func nextNormalPair() -> (Float, Float) {
-        let u1 = (Double(nextWord()) + 1) * 0x1p-32
-        let u2 = Double(nextWord()) * 0x1p-32
+        let first = nextWord()
+        return Self.boxMuller(first, nextWord())
+    }
+
+    /// Box–Muller in double precision: r = sqrt(−2 ln u1), θ = 2π u2, giving
+    /// (r cos θ, r sin θ). u1 is taken in (0, 1] so that its logarithm is
+    /// finite; with 32-bit words the largest magnitude is sqrt(2 ln 2^32) ≈ 6.7.
+    private static func boxMuller(_ first: UInt32, _ second: UInt32) -> (Float, Float) {
+        let u1 = (Double(first) + 1) * 0x1p-32
+        let u2 = Double(second) * 0x1p-32
         let radius = (-2 * Foundation.log(u1)).squareRoot()
         let angle = 2 * Double.pi * u2
         return (Float(radius * Foundation.cos(angle)), Float(radius * Foundation.sin(angle)))
+    }
+
+    /// Standard normal values, as successive `nextNormalPair()` calls give
+    /// them; an odd count takes one pair more and drops its second value.
+    func fillNormal(_ values: UnsafeMutableBufferPointer<Float>) {
+        let pairs = values.count / 2
+        values.withMemoryRebound(to: UInt32.self) { words in
+            fill(UnsafeMutableBufferPointer(rebasing: words[..<(2 * pairs)]))
+            for k in 0..<pairs {
+                let (a, b) = Self.boxMuller(words[2 * k], words[2 * k + 1])
+                (words[2 * k], words[2 * k + 1]) = (a.bitPattern, b.bitPattern)
+            }
+        }
+        if values.count % 2 == 1 { values[values.count - 1] = nextNormalPair().0 }
     }
 
     /// A uniform integer in [0, bound), without modulo bias (Lemire's
@@ -120,21 +166,30 @@ public final class RandomGenerator: RandomNumberGenerator {
 
     // MARK: Philox-4x32-10
 
+    /// Block `counter` of the stream of `seed`: the 64-bit counter fills the
+    /// first two counter words, the seed the two key words, low halves first.
+    private static func block(_ counter: UInt64, seed: UInt64) -> SIMD4<UInt32> {
+        philox(counter: SIMD4(UInt32(truncatingIfNeeded: counter), UInt32(truncatingIfNeeded: counter >> 32), 0, 0),
+               key: SIMD2(UInt32(truncatingIfNeeded: seed), UInt32(truncatingIfNeeded: seed >> 32)))
+    }
+
     /// One Philox block: ten rounds of two 32x32→64 multiplies whose halves
     /// are mixed with the other lanes and the key, the key bumped by the
     /// Weyl constants between rounds (Random123's reference algorithm).
     static func philox(counter: SIMD4<UInt32>, key: SIMD2<UInt32>) -> SIMD4<UInt32> {
-        var c = counter, k = key
+        // Scalar lanes: SIMD4 element shuffles each round compile to slow code.
+        var (c0, c1, c2, c3) = (counter.x, counter.y, counter.z, counter.w)
+        var (k0, k1) = (key.x, key.y)
         for round in 0..<10 {
             if round > 0 {
-                k.x &+= 0x9E37_79B9
-                k.y &+= 0xBB67_AE85
+                k0 &+= 0x9E37_79B9
+                k1 &+= 0xBB67_AE85
             }
-            let p0 = UInt64(0xD251_1F53) &* UInt64(c.x)
-            let p1 = UInt64(0xCD9E_8D57) &* UInt64(c.z)
-            c = SIMD4(UInt32(truncatingIfNeeded: p1 >> 32) ^ c.y ^ k.x, UInt32(truncatingIfNeeded: p1),
-                      UInt32(truncatingIfNeeded: p0 >> 32) ^ c.w ^ k.y, UInt32(truncatingIfNeeded: p0))
+            let p0 = UInt64(0xD251_1F53) &* UInt64(c0)
+            let p1 = UInt64(0xCD9E_8D57) &* UInt64(c2)
+            (c0, c1, c2, c3) = (UInt32(truncatingIfNeeded: p1 >> 32) ^ c1 ^ k0, UInt32(truncatingIfNeeded: p1),
+                                UInt32(truncatingIfNeeded: p0 >> 32) ^ c3 ^ k1, UInt32(truncatingIfNeeded: p0))
         }
-        return c
+        return SIMD4(c0, c1, c2, c3)
     }
 }

@@ -1,5 +1,3 @@
-import Foundation
-
 /// Tensors made from nothing: random ones drawn from a `RandomGenerator`
 /// (each documents how many words of the stream it takes, so that a run is
 /// reproducible from its seeds), and evenly spaced ones.
@@ -8,8 +6,7 @@ extension Tensor {
     public static func rand(_ shape: [Int], generator: RandomGenerator) throws -> Tensor {
         try checkShape(shape, op: "rand")
         let result = uninitialized(shape)
-        let out = result.mutableFloats
-        for i in out.indices { out[i] = generator.nextUniform() }
+        generator.fillUniform(result.mutableFloats)
         return result
     }
 
@@ -19,14 +16,7 @@ extension Tensor {
     public static func randn(_ shape: [Int], generator: RandomGenerator) throws -> Tensor {
         try checkShape(shape, op: "randn")
         let result = uninitialized(shape)
-        let out = result.mutableFloats
-        var i = 0
-        while i < out.count {
-            let (first, second) = generator.nextNormalPair()
-            out[i] = first
-            if i + 1 < out.count { out[i + 1] = second }
-            i += 2
-        }
+        generator.fillNormal(result.mutableFloats)
         return result
     }
 

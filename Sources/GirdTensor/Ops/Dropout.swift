@@ -17,7 +17,8 @@ extension Tensor {
         let scale = probability < 1 ? 1 / (1 - probability) : 0
         let mask = Tensor.uninitialized(shape)
         let values = mask.mutableFloats
-        for i in values.indices { values[i] = generator.nextUniform() >= probability ? scale : 0 }
+        generator.fillUniform(values)
+        for i in values.indices { values[i] = values[i] >= probability ? scale : 0 }
         return try self * mask
     }
 }

@@ -13,16 +13,12 @@ extension Tensor {
                 message: "padding \(padding) must be non-negative (before, after) pairs for at most the \(rank) dimensions of \(formatShape(shape))")
         }
         if padding.allSatisfy({ $0 == 0 }) { return self }
-        var outShape = shape, offset = 0
-        var inside = StridedView(shape: shape, strides: [])
-        for pair in 0..<(padding.count / 2) {
-            let axis = rank - 1 - pair
-            outShape[axis] += padding[2 * pair] + padding[2 * pair + 1]
-        }
+        let pairs = padding.count / 2
+        var outShape = shape
+        for pair in 0..<pairs { outShape[rank - 1 - pair] += padding[2 * pair] + padding[2 * pair + 1] }
         let outStrides = ShapeRules.strides(outShape)
-        for pair in 0..<(padding.count / 2) { offset += padding[2 * pair] * outStrides[rank - 1 - pair] }
-        inside.strides = outStrides
-        inside.offset = offset
+        let offset = (0..<pairs).reduce(0) { $0 + padding[2 * $1] * outStrides[rank - 1 - $1] }
+        let inside = StridedView(shape: shape, strides: outStrides, offset: offset)
         return embedded(in: outShape, at: inside, fill: value)
             .recorded("pad", [self]) { g in [g.materialized(inside)] }
     }
