@@ -19,4 +19,11 @@ extension Tensor {
         case .none: return self
         }
     }
+
+    /// Losses compare tensors of one shape. PyTorch broadcasts here with a
+    /// warning; a loss between tensors of different shapes is almost always
+    /// a bug, so it is an error.
+    static func checkSameShape(_ a: Tensor, _ b: Tensor, op: String) throws {
+        guard a.shape == b.shape else { throw TensorError.shapeMismatch(op: op, lhs: a.shape, rhs: b.shape) }
+    }
 }

@@ -1,5 +1,3 @@
-import Foundation
-
 /// The largest (or smallest) element along an axis, where it is, and its
 /// smooth relative logsumexp.
 ///

@@ -42,10 +42,4 @@ extension Tensor {
         }
         return try (huberLoss(input, target, delta: beta, reduction: .none) / beta).reduced(reduction)
     }
-
-    static func checkSameShape(_ a: Tensor, _ b: Tensor, op: String) throws {
-        // PyTorch broadcasts here with a warning; a loss between tensors of
-        // different shapes is almost always a bug, so it is an error.
-        guard a.shape == b.shape else { throw TensorError.shapeMismatch(op: op, lhs: a.shape, rhs: b.shape) }
-    }
 }
