@@ -138,6 +138,11 @@ public final class Tensor {
         return UnsafeBufferPointer(start: storage.pointer.assumingMemoryBound(to: Int64.self), count: count)
     }
 
+    var mutableIndices: UnsafeMutableBufferPointer<Int64> {
+        precondition(dtype == .int64)
+        return UnsafeMutableBufferPointer(start: storage.pointer.assumingMemoryBound(to: Int64.self), count: count)
+    }
+
     // MARK: Layout
 
     /// This tensor in plain row-major layout: itself if it already is, else a

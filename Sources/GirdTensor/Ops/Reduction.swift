@@ -12,7 +12,7 @@ extension Tensor {
         let x = source.floats.baseAddress!, out = result.mutableFloats.baseAddress!
         if reduced.count == rank || (rank > 0 && reduced == Set(1..<rank)) || (rank > 0 && reduced == [rank - 1]) {
             // Contiguous groups: whole rows of the input sum to one output.
-            let groups = max(result.count, 1), length = count / max(groups, 1)
+            let groups = Swift.max(result.count, 1), length = count / Swift.max(groups, 1)
             if result.count > 0 && length > 0 {
                 for group in 0..<result.count { out[group] = VectorKernels.sum(x + group * length, length) }
             }
