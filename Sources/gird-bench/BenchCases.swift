@@ -49,16 +49,13 @@ enum BenchCases {
     }
 
     /// An activation [batch, channels, 32, 32] as a previous 3x3 convolution
-    /// of a training step leaves it (blocked), and a 3x3 weight for the next
-    /// one, a parameter wanting a gradient (so its convolutions record, and
-    /// use the training primitive). Training and inference primitives may pick different layouts
-    /// (with AMX, oneDNN 2.6 infers in channels-last but trains in nChw16c),
-    /// so the previous layer trains too.
+    /// leaves it (blocked), and a 3x3 weight for the next one, a parameter
+    /// wanting a gradient (so that the timed forward records its tape, as in
+    /// a training step).
     private static func layerInputs(batch: Int, channels: Int) throws -> (input: Tensor, weight: Tensor) {
         let image = try uniform([batch, channels, 32, 32], scale: 1)
-        let previousWeight = try uniform([channels, channels, 3, 3], scale: 0.05).requiringGrad()
-        let previous = try conv2d(image, weight: previousWeight, padding: 1)
-        return (previous.detach(), try uniform([channels, channels, 3, 3], scale: 0.05).requiringGrad())
+        let previous = try conv2d(image, weight: uniform([channels, channels, 3, 3], scale: 0.05), padding: 1)
+        return (previous, try uniform([channels, channels, 3, 3], scale: 0.05).requiringGrad())
     }
 
     /// Values spread over [-scale, scale] without a random generator: the

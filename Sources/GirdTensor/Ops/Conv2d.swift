@@ -31,7 +31,6 @@ public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil,
         input: (input.shape, input.dtype), weight: (weight.shape, weight.dtype),
         bias: bias.map { ($0.shape, $0.dtype) }, stride: stride, padding: padding, dilation: dilation, groups: groups)
     let inputs = [input, weight] + (bias.map { [$0] } ?? [])
-    let recording = GradMode.isRecording && inputs.contains { $0.requiresGrad }
 
     guard geometry.batch > 0 else {
         // oneDNN rejects empty tensors; an empty batch has an empty output
@@ -42,8 +41,7 @@ public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil,
         }
     }
 
-    let (output, source) = try DNNLConvolution.forward(
-        input, weight: weight, bias: bias, geometry: geometry, training: recording)
+    let (output, source) = try DNNLConvolution.forward(input, weight: weight, bias: bias, geometry: geometry)
 
     // Backward: dX = conv_transpose(dY, W) (backward-data), dW = dY ⋆ X and
     // db = Σ dY over N, H, W (backward-weights). `source` is the input in the

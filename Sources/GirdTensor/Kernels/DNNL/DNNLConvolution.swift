@@ -12,12 +12,17 @@ import CDNNL
 enum DNNLConvolution {
     // MARK: Primitives, one per geometry and pass
 
-    /// The forward primitive. Training and inference are separate primitives
-    /// (oneDNN may pick a different implementation for inference); the
-    /// backward primitives always take the training one as their hint.
-    static func forwardPrimitive(_ geometry: Conv2dGeometry, training: Bool) throws -> DNNLPrimitive {
-        let kind = training ? dnnl_forward_training : dnnl_forward_inference
-        return try DNNLPrimitiveCache.primitive("conv2d \(training ? "fwd-training" : "fwd-inference") \(geometry.key)") {
+    /// The forward primitive, always made for `forward_training`, recording
+    /// or not. oneDNN 2.6 picks other kernels and layouts for
+    /// `forward_inference` on AMX machines (channels-last `brgconv` instead of
+    /// `nChw16c` jit), which measured here as fast or slower (equal on 64->64
+    /// 3x3, 10-45% slower on 256->256 8x8, 128->256 stride 2 and depthwise)
+    /// and would hand inference activations to batch norm and the next conv
+    /// in another layout than training ones. Convolution keeps no workspace,
+    /// so training costs inference nothing. The backward primitives take
+    /// this one as their hint.
+    static func forwardPrimitive(_ geometry: Conv2dGeometry) throws -> DNNLPrimitive {
+        try DNNLPrimitiveCache.primitive("conv2d fwd \(geometry.key)") {
             var desc = dnnl_convolution_desc_t()
             var src = DNNLFormat.tagged(geometry.inputShape, dnnl_format_tag_any).desc
             var weights = DNNLFormat.tagged(geometry.groupedWeightDims, dnnl_format_tag_any).desc
@@ -25,7 +30,7 @@ enum DNNLConvolution {
             var dst = DNNLFormat.tagged(geometry.outputShape, dnnl_format_tag_any).desc
             try DNNLRuntime.check(
                 dnnl_dilated_convolution_forward_desc_init(
-                    &desc, kind, dnnl_convolution_direct, &src, &weights, &bias, &dst,
+                    &desc, dnnl_forward_training, dnnl_convolution_direct, &src, &weights, &bias, &dst,
                     geometry.strides, geometry.dilates, geometry.paddings, geometry.paddings),
                 "conv2d")
             return try makePrimitive(&desc, hint: nil)
@@ -35,7 +40,7 @@ enum DNNLConvolution {
     static func backwardDataPrimitive(_ geometry: Conv2dGeometry) throws -> DNNLPrimitive {
         let key = "conv2d bwd-data \(geometry.key)"
         // Fetched before entering the cache's lock, which is not reentrant.
-        let hint = try forwardPrimitive(geometry, training: true)
+        let hint = try forwardPrimitive(geometry)
         return try DNNLPrimitiveCache.primitive(key) {
             var desc = dnnl_convolution_desc_t()
             var diffSrc = DNNLFormat.tagged(geometry.inputShape, dnnl_format_tag_any).desc
@@ -52,7 +57,7 @@ enum DNNLConvolution {
 
     static func backwardWeightsPrimitive(_ geometry: Conv2dGeometry) throws -> DNNLPrimitive {
         let key = "conv2d bwd-weights \(geometry.key)"
-        let hint = try forwardPrimitive(geometry, training: true)
+        let hint = try forwardPrimitive(geometry)
         return try DNNLPrimitiveCache.primitive(key) {
             var desc = dnnl_convolution_desc_t()
             var src = DNNLFormat.tagged(geometry.inputShape, dnnl_format_tag_any).desc
@@ -87,9 +92,9 @@ enum DNNLConvolution {
     /// Runs the forward pass. Returns the output in the primitive's dst
     /// layout and the input as the primitive read it (in its src layout),
     /// which backward-weights reuses without reordering again.
-    static func forward(_ input: Tensor, weight: Tensor, bias: Tensor?, geometry: Conv2dGeometry,
-                        training: Bool) throws -> (output: Tensor, source: Tensor) {
-        let primitive = try forwardPrimitive(geometry, training: training)
+    static func forward(_ input: Tensor, weight: Tensor, bias: Tensor?,
+                        geometry: Conv2dGeometry) throws -> (output: Tensor, source: Tensor) {
+        let primitive = try forwardPrimitive(geometry)
         let srcFormat = primitive.format(of: dnnl_query_src_md)
         let weightsFormat = primitive.format(of: dnnl_query_weights_md)
         let dstFormat = primitive.format(of: dnnl_query_dst_md)
