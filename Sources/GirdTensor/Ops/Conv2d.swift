@@ -23,7 +23,8 @@ public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil,
 }
 
 /// `conv2d` with a separate height and width for stride, padding and
-/// dilation, e.g. `stride: (2, 1), padding: (1, 0)`.
+/// dilation, e.g. `stride: (2, 1), padding: (1, 0)`. Stride and padding have
+/// no defaults here, so that a call naming neither stays unambiguous.
 public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil,
                    stride: (height: Int, width: Int), padding: (height: Int, width: Int),
                    dilation: (height: Int, width: Int) = (1, 1), groups: Int = 1) throws -> Tensor {
