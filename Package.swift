@@ -23,9 +23,11 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
         .systemLibrary(name: "CDNNL", path: "Sources/CDNNL"),
         .systemLibrary(name: "CEdit", path: "Sources/CEdit"),
+        // glibc's malloc tuning (mallopt), which Swift's Glibc module leaves out.
+        .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
         .target(
             name: "GirdTensor",
-            dependencies: ["COpenBLAS", "CDNNL"],
+            dependencies: ["COpenBLAS", "CDNNL", "CMalloc"],
             swiftSettings: vectorFlags),
         .executableTarget(
             name: "gird-repl",

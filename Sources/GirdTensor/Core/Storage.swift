@@ -1,3 +1,4 @@
+import CMalloc
 import Foundation
 
 /// A tensor's bytes: one 64-byte-aligned heap block (the alignment AVX-512
@@ -10,6 +11,7 @@ final class TensorStorage {
     let byteCount: Int
 
     init(byteCount: Int) {
+        _ = TensorStorage.allocatorTuned
         self.byteCount = byteCount
         var raw: UnsafeMutableRawPointer?
         // posix_memalign with size 0 may return nil; keep one cache line.
@@ -27,6 +29,18 @@ final class TensorStorage {
     }
 
     deinit { free(pointer) }
+
+    /// glibc hands blocks above its mmap threshold (at most 32 MB) straight
+    /// back to the kernel on free, so every step's large activations come
+    /// fresh from the OS, page fault by page fault: measured here, a
+    /// depthwise conv forward+backward at [64, 128, 32, 32] took 39 ms that
+    /// way and 14 ms with the heap keeping them. Training repeats the same
+    /// sizes every step, so keeping freed blocks in the heap is what we want.
+    private static let allocatorTuned: Bool = {
+        _ = mallopt(M_MMAP_THRESHOLD, 1 << 30)
+        _ = mallopt(M_TRIM_THRESHOLD, Int32.max)
+        return true
+    }()
 
     func copy() -> TensorStorage {
         let other = TensorStorage(byteCount: byteCount)
