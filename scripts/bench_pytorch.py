@@ -1,7 +1,7 @@
 """PyTorch's side of scripts/bench-vs-pytorch: the cases of gird-bench, by the
 same names and sizes, timed the same way (best of N calls after a warm-up).
 
-Prints tab-separated rows: name, milliseconds, GFLOP/s (or '-').
+Prints tab-separated rows: name, milliseconds, GFLOP/s (or '-'), layout.
 Each convolution and batch-norm case is timed in NCHW and in channels-last
 memory format, and the faster is reported, as the engine notes do.
 """
@@ -23,7 +23,7 @@ def best_ms(fn, repetitions):
 
 
 def formats():
-    return [torch.contiguous_format, torch.channels_last]
+    return [(torch.contiguous_format, "NCHW"), (torch.channels_last, "channels-last")]
 
 
 def conv_cases(batch):
@@ -64,7 +64,8 @@ def depthwise_case(batch):
             y = F.conv2d(x, w, padding=1, groups=c)
             y.backward(torch.ones_like(y))
         return run
-    return ("depthwise3x3 fwd+bwd", 0.0, make)
+    # Forward, backward-data and backward-weights, as gird-bench counts them.
+    return ("depthwise3x3 fwd+bwd", 3 * 2.0 * n * c * hw * hw * 9, make)
 
 
 def batchnorm_case(batch):
@@ -96,12 +97,12 @@ def main():
 
     a, b = torch.randn(size, size), torch.randn(size, size)
     ms = best_ms(lambda: torch.mm(a, b), repetitions)
-    print(f"sgemm {size}^3\t{ms:.4f}\t{2.0 * size ** 3 / ms / 1e6:.1f}", flush=True)
+    print(f"sgemm {size}^3\t{ms:.4f}\t{2.0 * size ** 3 / ms / 1e6:.1f}\t-", flush=True)
 
     for name, flops, make in conv_cases(batch) + [depthwise_case(batch), batchnorm_case(batch)]:
-        ms = min(best_ms(make(fmt), repetitions) for fmt in formats())
+        ms, layout = min((best_ms(make(fmt), repetitions), label) for fmt, label in formats())
         rate = f"{flops / ms / 1e6:.1f}" if flops else "-"
-        print(f"{name}\t{ms:.4f}\t{rate}", flush=True)
+        print(f"{name}\t{ms:.4f}\t{rate}\t{layout}", flush=True)
 
 
 if __name__ == "__main__":

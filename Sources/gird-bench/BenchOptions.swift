@@ -1,4 +1,5 @@
 import Foundation
+import GirdTensor
 
 struct BenchOptions {
     var threads = ProcessInfo.processInfo.activeProcessorCount
@@ -7,13 +8,18 @@ struct BenchOptions {
     var showHelp = false
     /// Tab-separated `name, ms, GFLOP/s` rows, for scripts.
     var tabSeparated = false
+    /// The activation layouts to time each case in; the best is reported.
+    var layouts: [ActivationLayout] = ActivationLayout.allCases
 
     static let usage = """
-        USAGE: gird-bench [--threads N] [--quick] [--filter TEXT] [--tsv]
+        USAGE: gird-bench [--threads N] [--quick] [--filter TEXT] [--layout L] [--tsv]
 
           --threads N     compute threads for OpenBLAS and oneDNN (default: all cores)
           --quick         smaller sizes and fewer repetitions (a smoke run)
           --filter TEXT   only the cases whose name contains TEXT
+          --layout L      activation layout: blocked, channels-last, or best (default:
+                          time both, report the faster, as bench_pytorch.py does
+                          with NCHW and channels_last)
           --tsv           tab-separated rows (name, ms, GFLOP/s) without the header
 
         """
@@ -33,6 +39,15 @@ struct BenchOptions {
                     throw UsageError(description: "--threads needs a positive whole number")
                 }
                 options.threads = threads
+            case "--layout":
+                guard let value = rest.popFirst() else { throw UsageError(description: "--layout needs a value") }
+                if value == "best" {
+                    options.layouts = ActivationLayout.allCases
+                } else if let layout = ActivationLayout(rawValue: value) {
+                    options.layouts = [layout]
+                } else {
+                    throw UsageError(description: "--layout takes blocked, channels-last or best, not '\(value)'")
+                }
             case "--filter":
                 guard let value = rest.popFirst() else { throw UsageError(description: "--filter needs a text") }
                 options.filter = value

@@ -24,7 +24,13 @@ do {
     if !options.tabSeparated { print(BenchReport.header) }
     let cases = BenchCases.all(quick: options.quick).filter { options.filter == nil || $0.name.contains(options.filter!) }
     for benchCase in cases {
-        let result = try BenchRunner.measure(benchCase, repetitions: options.quick ? 3 : 10)
+        let repetitions = options.quick ? 3 : 10
+        let result = benchCase.dependsOnLayout
+            ? try options.layouts.map { layout in
+                ActivationLayout.preferred = layout
+                return try BenchRunner.measure(benchCase, repetitions: repetitions, layout: layout.rawValue)
+            }.min { $0.milliseconds < $1.milliseconds }!
+            : try BenchRunner.measure(benchCase, repetitions: repetitions, layout: "-")
         print(options.tabSeparated ? BenchReport.tabSeparatedRow(result) : BenchReport.row(result))
     }
 } catch {

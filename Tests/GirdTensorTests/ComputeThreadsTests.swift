@@ -2,7 +2,7 @@ import Testing
 @testable import GirdTensor
 
 /// The thread setting and determinism across runs (Swift Testing).
-@Suite struct ComputeThreadsTests {
+@Suite(.serialized) struct ComputeThreadsTests {
     @Test func rejectsZeroThreads() {
         #expect(throws: TensorError.invalidArgument(op: "threads", message: "thread count must be at least 1, got 0")) {
             try ComputeThreads.set(0)

@@ -42,7 +42,8 @@ enum DNNLBatchNorm {
     ///
     /// - Rank 4 in a blocked layout stays as it is, so that conv → BN → ReLU
     ///   chains never reorder.
-    /// - Rank 4 plain goes to nChw16c: oneDNN's plain-layout BN is ~10x
+    /// - Rank 4 plain goes to nChw16c (NHWC if that is the preferred
+    ///   `ActivationLayout`): oneDNN's plain-layout BN is ~10x
     ///   slower than its blocked one (measured, notes/native-libs.md §2),
     ///   far more than the reorder costs.
     /// - Rank 2 [N, C] is read as [N, C, 1, 1] in nhwc, which is the very
@@ -53,7 +54,7 @@ enum DNNLBatchNorm {
             return (source, .tagged([input.shape[0], input.shape[1], 1, 1], dnnl_nhwc))
         }
         if case let .blocked(format) = input.layout, !format.isPlain { return (input, format) }
-        let format = DNNLFormat.tagged(input.shape, dnnl_nChw16c)
+        let format = DNNLFormat.tagged(input.shape, ActivationLayout.preferred.normalizationTag)
         return (DNNLReorder.toFormat(input, format), format)
     }
 

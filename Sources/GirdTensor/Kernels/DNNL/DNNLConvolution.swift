@@ -3,11 +3,12 @@ import CDNNL
 /// oneDNN's direct convolution: primitive creation and caching, and the three
 /// passes run on tensors. Shape checking and autograd live in `Ops/Conv2d.swift`.
 ///
-/// Every primitive is created with `format_tag_any` for its activations and
-/// weights, so that oneDNN picks its blocked layouts (`nChw16c`,
-/// `OIhw16i16o`, `Goihw16g`...): measured here, blocked convolution is about
-/// 2x faster than plain NCHW. Activations stay in the layout a primitive
-/// chose (the next conv, batch norm or ReLU reads it as is); weights are
+/// Every primitive is created with `format_tag_any` for its weights and, by
+/// default, its activations, so that oneDNN picks its blocked layouts
+/// (`nChw16c`, `OIhw16i16o`, `Goihw16g`...): measured here, blocked
+/// convolution is about 2x faster than plain NCHW. `ActivationLayout`
+/// switches activations to NHWC instead. Activations stay in the layout a
+/// primitive chose (the next conv, batch norm or ReLU reads it as is); weights are
 /// plain parameters and are reordered per call, which costs microseconds.
 enum DNNLConvolution {
     // MARK: Primitives, one per geometry and pass
@@ -22,12 +23,13 @@ enum DNNLConvolution {
     /// so training costs inference nothing. The backward primitives take
     /// this one as their hint.
     static func forwardPrimitive(_ geometry: Conv2dGeometry) throws -> DNNLPrimitive {
-        try DNNLPrimitiveCache.primitive("conv2d fwd \(geometry.key)") {
+        let layout = ActivationLayout.preferred
+        return try DNNLPrimitiveCache.primitive("conv2d fwd \(layout) \(geometry.key)") {
             var desc = dnnl_convolution_desc_t()
-            var src = DNNLFormat.tagged(geometry.inputShape, dnnl_format_tag_any).desc
+            var src = DNNLFormat.tagged(geometry.inputShape, layout.convolutionTag).desc
             var weights = DNNLFormat.tagged(geometry.groupedWeightDims, dnnl_format_tag_any).desc
             var bias = biasDesc(geometry)
-            var dst = DNNLFormat.tagged(geometry.outputShape, dnnl_format_tag_any).desc
+            var dst = DNNLFormat.tagged(geometry.outputShape, layout.convolutionTag).desc
             try DNNLRuntime.check(
                 dnnl_dilated_convolution_forward_desc_init(
                     &desc, dnnl_forward_training, dnnl_convolution_direct, &src, &weights, &bias, &dst,
@@ -38,14 +40,15 @@ enum DNNLConvolution {
     }
 
     static func backwardDataPrimitive(_ geometry: Conv2dGeometry) throws -> DNNLPrimitive {
-        let key = "conv2d bwd-data \(geometry.key)"
+        let layout = ActivationLayout.preferred
+        let key = "conv2d bwd-data \(layout) \(geometry.key)"
         // Fetched before entering the cache's lock, which is not reentrant.
         let hint = try forwardPrimitive(geometry)
         return try DNNLPrimitiveCache.primitive(key) {
             var desc = dnnl_convolution_desc_t()
-            var diffSrc = DNNLFormat.tagged(geometry.inputShape, dnnl_format_tag_any).desc
+            var diffSrc = DNNLFormat.tagged(geometry.inputShape, layout.convolutionTag).desc
             var weights = DNNLFormat.tagged(geometry.groupedWeightDims, dnnl_format_tag_any).desc
-            var diffDst = DNNLFormat.tagged(geometry.outputShape, dnnl_format_tag_any).desc
+            var diffDst = DNNLFormat.tagged(geometry.outputShape, layout.convolutionTag).desc
             try DNNLRuntime.check(
                 dnnl_dilated_convolution_backward_data_desc_init(
                     &desc, dnnl_convolution_direct, &diffSrc, &weights, &diffDst,
@@ -56,14 +59,15 @@ enum DNNLConvolution {
     }
 
     static func backwardWeightsPrimitive(_ geometry: Conv2dGeometry) throws -> DNNLPrimitive {
-        let key = "conv2d bwd-weights \(geometry.key)"
+        let layout = ActivationLayout.preferred
+        let key = "conv2d bwd-weights \(layout) \(geometry.key)"
         let hint = try forwardPrimitive(geometry)
         return try DNNLPrimitiveCache.primitive(key) {
             var desc = dnnl_convolution_desc_t()
-            var src = DNNLFormat.tagged(geometry.inputShape, dnnl_format_tag_any).desc
+            var src = DNNLFormat.tagged(geometry.inputShape, layout.convolutionTag).desc
             var diffWeights = DNNLFormat.tagged(geometry.groupedWeightDims, dnnl_format_tag_any).desc
             var diffBias = biasDesc(geometry)
-            var diffDst = DNNLFormat.tagged(geometry.outputShape, dnnl_format_tag_any).desc
+            var diffDst = DNNLFormat.tagged(geometry.outputShape, layout.convolutionTag).desc
             try DNNLRuntime.check(
                 dnnl_dilated_convolution_backward_weights_desc_init(
                     &desc, dnnl_convolution_direct, &src, &diffWeights, &diffBias, &diffDst,
