@@ -6,13 +6,15 @@ struct BenchOptions {
     var quick = false
     var filter: String?
     var showHelp = false
+    /// Print the case names, one a line, and stop.
+    var listCases = false
     /// Tab-separated `name, ms, GFLOP/s` rows, for scripts.
     var tabSeparated = false
     /// The activation layouts to time each case in; the best is reported.
     var layouts: [ActivationLayout] = ActivationLayout.allCases
 
     static let usage = """
-        USAGE: gird-bench [--threads N] [--quick] [--filter TEXT] [--layout L] [--tsv]
+        USAGE: gird-bench [--threads N] [--quick] [--filter TEXT] [--layout L] [--tsv] [--list]
 
           --threads N     compute threads for OpenBLAS and oneDNN (default: all cores)
           --quick         smaller sizes and fewer repetitions (a smoke run)
@@ -20,6 +22,7 @@ struct BenchOptions {
           --layout L      activation layout: blocked, channels-last, or best (default:
                           time both, report the faster, as bench_pytorch.py does
                           with NCHW and channels_last)
+          --list          print the case names and stop
           --tsv           tab-separated rows (name, ms, GFLOP/s) without the header
 
         """
@@ -33,6 +36,7 @@ struct BenchOptions {
             switch argument {
             case "--quick": options.quick = true
             case "--tsv": options.tabSeparated = true
+            case "--list": options.listCases = true
             case "--help", "-h": options.showHelp = true
             case "--threads":
                 guard let value = rest.popFirst(), let threads = Int(value), threads > 0 else {

@@ -18,6 +18,10 @@ if options.showHelp {
     print(BenchOptions.usage, terminator: "")
     exit(0)
 }
+if options.listCases {
+    for benchCase in BenchCases.all(quick: options.quick) { print(benchCase.name) }
+    exit(0)
+}
 do {
     try ComputeThreads.set(options.threads)
     print("# \(ComputeThreads.nativeLibraries); threads \(options.threads)")
