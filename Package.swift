@@ -16,6 +16,7 @@ let package = Package(
     name: "GIRD",
     products: [
         .library(name: "GirdTensor", targets: ["GirdTensor"]),
+        .library(name: "GirdNN", targets: ["GirdNN"]),
         .executable(name: "gird-repl", targets: ["gird-repl"]),
         .executable(name: "gird-bench", targets: ["gird-bench"]),
     ],
@@ -29,13 +30,21 @@ let package = Package(
             name: "GirdTensor",
             dependencies: ["COpenBLAS", "CDNNL", "CMalloc"],
             swiftSettings: vectorFlags),
+        .target(
+            name: "GirdNN",
+            dependencies: ["GirdTensor"],
+            swiftSettings: vectorFlags),
         .executableTarget(
             name: "gird-repl",
             dependencies: ["GirdTensor"],
             swiftSettings: vectorFlags),
         .executableTarget(
             name: "gird-bench",
-            dependencies: ["GirdTensor"],
+            dependencies: ["GirdTensor", "GirdNN"],
+            swiftSettings: vectorFlags),
+        .testTarget(
+            name: "GirdNNTests",
+            dependencies: ["GirdNN", "GirdTensor"],
             swiftSettings: vectorFlags),
         .testTarget(
             name: "GirdTensorTests",

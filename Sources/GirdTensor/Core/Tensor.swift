@@ -27,7 +27,7 @@ public final class Tensor {
     /// How this tensor was computed; nil for leaves and for constants.
     var gradNode: GradNode?
     /// The plain copy of a blocked tensor, made on first demand.
-    private var plainCache: Tensor?
+    var plainCache: Tensor?
 
     init(shape: [Int], dtype: DType, storage: TensorStorage, layout: TensorLayout = .plain) {
         self.shape = shape
