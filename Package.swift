@@ -17,6 +17,7 @@ let package = Package(
     products: [
         .library(name: "GirdTensor", targets: ["GirdTensor"]),
         .library(name: "GirdNN", targets: ["GirdNN"]),
+        .library(name: "GirdTrain", targets: ["GirdTrain"]),
         .executable(name: "gird-repl", targets: ["gird-repl"]),
         .executable(name: "gird-bench", targets: ["gird-bench"]),
     ],
@@ -34,13 +35,21 @@ let package = Package(
             name: "GirdNN",
             dependencies: ["GirdTensor"],
             swiftSettings: vectorFlags),
+        .target(
+            name: "GirdTrain",
+            dependencies: ["GirdTensor", "GirdNN"],
+            swiftSettings: vectorFlags),
         .executableTarget(
             name: "gird-repl",
             dependencies: ["GirdTensor"],
             swiftSettings: vectorFlags),
         .executableTarget(
             name: "gird-bench",
-            dependencies: ["GirdTensor", "GirdNN"],
+            dependencies: ["GirdTensor", "GirdNN", "GirdTrain"],
+            swiftSettings: vectorFlags),
+        .testTarget(
+            name: "GirdTrainTests",
+            dependencies: ["GirdTrain", "GirdTensor"],
             swiftSettings: vectorFlags),
         .testTarget(
             name: "GirdNNTests",
