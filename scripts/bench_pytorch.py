@@ -6,6 +6,7 @@ Each convolution and batch-norm case is timed in NCHW and in channels-last
 memory format, and the faster is reported, as the engine notes do.
 """
 import argparse
+import resource
 import time
 
 import torch
@@ -100,14 +101,17 @@ def main():
     if args.filter in name:
         a, b = torch.randn(size, size), torch.randn(size, size)
         ms = best_ms(lambda: torch.mm(a, b), repetitions)
-        print(f"{name}\t{ms:.4f}\t{2.0 * size ** 3 / ms / 1e6:.1f}\t-", flush=True)
+        print(f"{name}\t{ms:.4f}\t{2.0 * size ** 3 / ms / 1e6:.1f} GFLOP/s\t-", flush=True)
 
     for name, flops, make in conv_cases(batch) + [depthwise_case(batch), batchnorm_case(batch)]:
         if args.filter not in name:
             continue
         ms, layout = min((best_ms(make(fmt), repetitions), label) for fmt, label in formats())
-        rate = f"{flops / ms / 1e6:.1f}" if flops else "-"
+        rate = f"{flops / ms / 1e6:.1f} GFLOP/s" if flops else "-"
         print(f"{name}\t{ms:.4f}\t{rate}\t{layout}", flush=True)
+
+    # ru_maxrss is in KiB on Linux.
+    print(f"# peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB", flush=True)
 
 
 if __name__ == "__main__":

@@ -37,6 +37,7 @@ do {
             : try BenchRunner.measure(benchCase, repetitions: repetitions, layout: "-")
         print(options.tabSeparated ? BenchReport.tabSeparatedRow(result) : BenchReport.row(result))
     }
+    print("# peak RSS \(PeakMemory.residentMegabytes) MB")
 } catch {
     FileHandle.standardError.write(Data("gird-bench: \(error)\n".utf8))
     exit(1)
