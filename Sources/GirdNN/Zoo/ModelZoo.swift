@@ -14,7 +14,7 @@ public typealias ZooBuilder = (ZooOptions) throws -> Network
 public enum ModelZoo {
     static let builders: [String: ZooBuilder] = {
         var all: [String: ZooBuilder] = [:]
-        for family in [ResNetCIFAR.entries] {
+        for family in [ResNetCIFAR.entries, WideResNet.entries, VGG.entries, ResNetV2.entries] {
             all.merge(family) { first, _ in first }
         }
         return all
