@@ -6,6 +6,10 @@ import PackageDescription
 // AVX-512 is left to the native libraries, which pick their kernels at run time.
 let vectorFlags: [SwiftSetting] = [
     .unsafeFlags(["-target-cpu", "haswell"]),
+    // Debug builds optimise too: the test suite builds whole networks and
+    // runs finite-difference checks, 5-10x slower unoptimised, and the
+    // debugger is rarely what finds a numerical bug here.
+    .unsafeFlags(["-O"], .when(configuration: .debug)),
     // The engine's Swift code is single-threaded; parallelism lives in OpenBLAS
     // and oneDNN. Tape closures and C handles are not Sendable, so the targets
     // use the Swift 5 language mode rather than annotate every closure.
