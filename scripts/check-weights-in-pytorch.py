@@ -1,12 +1,15 @@
 #!/usr/bin/python3
-"""Checks that PyTorch accepts the weights GIRD writes. Developers run it, not CI:
+"""Checks that weights cross between GIRD and PyTorch both ways. Developers
+run it, not CI:
 
     GIRD_EXPORT_DIR=/tmp/gird-export swift test --filter ModuleWeightsTests/testExportForPyTorch
     /usr/bin/python3 scripts/check-weights-in-pytorch.py /tmp/gird-export
+    GIRD_EXPORT_DIR=/tmp/gird-export swift test --filter ModuleWeightsTests/testImportFromPyTorch
 
-The Swift test writes a resnet8 (10 classes, batch norm statistics moved by one
-training step) as `resnet8.safetensors`, an input batch as `input.npy` and
-GIRD's eval-mode logits for it as `logits.npy`. This script
+GIRD to PyTorch: the first Swift test writes a resnet8 (10 classes, its batch
+norm statistics moved by one training-mode forward pass) as
+`resnet8.safetensors`, an input batch as `input.npy` and GIRD's eval-mode
+logits for it as `logits.npy`. This script
 
 1. reads the safetensors file with a reader written from the format's
    specification (Debian has no python3-safetensors) and checks its layout
@@ -16,13 +19,19 @@ GIRD's eval-mode logits for it as `logits.npy`. This script
 3. runs the input through the PyTorch model in eval mode and compares the
    logits with GIRD's.
 
+PyTorch to GIRD: the script then saves a PyTorch resnet8 (seed 0, one
+training-mode forward pass for its batch norm statistics) as RepDistiller saves a teacher,
+`torch.save({'model': DataParallel(model).state_dict(), 'epoch': 240}, ...)`,
+converts it with scripts/pytorch-to-safetensors.py's code into
+`from-pytorch/resnet8.safetensors`, and writes an input and PyTorch's logits
+next to it; the last Swift test loads that file into GIRD's resnet8 and
+compares the logits.
+
 The ResNet below follows RepDistiller's models/resnet.py (the definitions GIRD's
 zoo names its parameters after); once the fixtures' PyTorch model definitions
 are merged, import them from there instead.
 """
-import json
 import os
-import struct
 import sys
 
 import numpy as np
@@ -30,32 +39,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-DTYPES = {"F32": torch.float32, "F64": torch.float64, "F16": torch.float16, "BF16": torch.bfloat16,
-          "I64": torch.int64, "I32": torch.int32, "U8": torch.uint8, "BOOL": torch.bool}
-
-
-def load_safetensors(path):
-    with open(path, "rb") as f:
-        data = f.read()
-    (length,) = struct.unpack("<Q", data[:8])
-    header = json.loads(data[8:8 + length].decode("utf-8"))
-    assert data[8:9] == b"{", "the header starts with '{'"
-    assert (8 + length) % 8 == 0, "the data starts 8-byte aligned"
-    buffer = data[8 + length:]
-    metadata = header.pop("__metadata__", {})
-    tensors, end = {}, 0
-    for name, info in sorted(header.items(), key=lambda item: item[1]["data_offsets"]):
-        begin, stop = info["data_offsets"]
-        assert begin == end, f"{name}: data does not follow the previous tensor's"
-        dtype = DTYPES[info["dtype"]]
-        count = int(np.prod(info["shape"], dtype=np.int64))
-        assert stop - begin == count * torch.tensor([], dtype=dtype).element_size(), f"{name}: size"
-        assert begin % torch.tensor([], dtype=dtype).element_size() == 0, f"{name}: aligned"
-        raw = bytearray(buffer[begin:stop])
-        tensors[name] = torch.frombuffer(raw, dtype=dtype).reshape(info["shape"]) if count else torch.zeros(info["shape"], dtype=dtype)
-        end = stop
-    assert end == len(buffer), "the tensors cover the buffer"
-    return tensors, metadata
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import gird_safetensors  # noqa: E402
 
 
 class BasicBlock(nn.Module):
@@ -102,29 +87,55 @@ class ResNet(nn.Module):
         return self.fc(F.avg_pool2d(x, 8).flatten(1))
 
 
-def main():
-    directory = sys.argv[1] if len(sys.argv) > 1 else "/tmp/gird-export"
-    tensors, metadata = load_safetensors(os.path.join(directory, "resnet8.safetensors"))
+def check_gird_to_pytorch(directory):
+    tensors, metadata = gird_safetensors.load(os.path.join(directory, "resnet8.safetensors"))
     print(f"read {len(tensors)} tensors, metadata {metadata}")
     assert metadata.get("format") == "pt", "Hugging Face loaders expect format=pt"
 
     model = ResNet(8, [16, 16, 32, 64], num_classes=int(metadata.get("classes", 10)))
     expected = model.state_dict()
+    # load_state_dict converts dtypes silently: check them first.
     for name, tensor in tensors.items():
         if name in expected and expected[name].dtype != tensor.dtype:
             sys.exit(f"{name}: {tensor.dtype} in the file, {expected[name].dtype} in PyTorch")
     model.load_state_dict(tensors, strict=True)
     print("load_state_dict(strict=True): every name, shape and dtype matches")
 
-    logits_path = os.path.join(directory, "logits.npy")
-    if os.path.exists(logits_path):
-        model.eval()
-        with torch.no_grad():
-            ours = model(torch.from_numpy(np.load(os.path.join(directory, "input.npy"))))
-        theirs = torch.from_numpy(np.load(logits_path))
-        difference = (ours - theirs).abs().max().item()
-        print(f"largest logit difference, PyTorch vs GIRD: {difference:.3g}")
-        assert difference < 1e-4, "the logits differ"
+    model.eval()
+    with torch.no_grad():
+        ours = model(torch.from_numpy(np.load(os.path.join(directory, "input.npy"))))
+    theirs = torch.from_numpy(np.load(os.path.join(directory, "logits.npy")))
+    difference = (ours - theirs).abs().max().item()
+    print(f"largest logit difference, PyTorch vs GIRD: {difference:.3g}")
+    assert difference < 1e-4, "the logits differ"
+
+
+def write_pytorch_to_gird(directory):
+    folder = os.path.join(directory, "from-pytorch")
+    os.makedirs(folder, exist_ok=True)
+    torch.manual_seed(0)
+    model = ResNet(8, [16, 16, 32, 64], num_classes=10)
+    model(torch.rand(4, 3, 32, 32))  # training mode: moves the running statistics
+    checkpoint = os.path.join(folder, "resnet8.pth")
+    torch.save({"model": nn.DataParallel(model).state_dict(), "epoch": 240}, checkpoint)
+
+    loaded = torch.load(checkpoint, map_location="cpu", weights_only=True)
+    state = gird_safetensors.state_dict_from_checkpoint(loaded)
+    gird_safetensors.save(state, os.path.join(folder, "resnet8.safetensors"),
+                          metadata={"format": "pt", "converted_from": "resnet8.pth"})
+    model.eval()
+    x = torch.rand(2, 3, 32, 32)
+    with torch.no_grad():
+        logits = model(x)
+    np.save(os.path.join(folder, "input.npy"), x.numpy())
+    np.save(os.path.join(folder, "logits.npy"), logits.numpy())
+    print(f"wrote {folder}/resnet8.safetensors ({len(state)} tensors), input.npy, logits.npy")
+
+
+def main():
+    directory = sys.argv[1] if len(sys.argv) > 1 else "/tmp/gird-export"
+    check_gird_to_pytorch(directory)
+    write_pytorch_to_gird(directory)
     print("OK")
 
 

@@ -7,56 +7,23 @@ Run by developers, not CI, with Debian's NumPy and PyTorch:
 
 It rewrites Tests/GirdTensorTests/Fixtures/*.npy and *.safetensors (a few KB
 in all; commit them). The .npy files come from numpy.save itself. Debian has
-no python3-safetensors, so the .safetensors files come from `save_safetensors`
-below, written from the format's specification (huggingface/safetensors
-README): the values are PyTorch tensors' own bytes, and the layout is the
-reference writer's (data sorted by alignment then name, header padded with
-spaces to 8 bytes, `__metadata__` first).
+no python3-safetensors, so the .safetensors files come from
+scripts/gird_safetensors.py, written from the format's specification
+(huggingface/safetensors README): the values are PyTorch tensors' own bytes,
+and the layout is the reference writer's (data sorted by alignment then name,
+header padded with spaces to 8 bytes, `__metadata__` first).
 """
-import json
 import os
-import struct
+import sys
 
 import numpy as np
 import torch
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gird_safetensors import save as save_safetensors  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURES = os.path.join(HERE, "..", "Tests", "GirdTensorTests", "Fixtures")
-
-SAFETENSORS_DTYPES = {
-    torch.float64: "F64", torch.float32: "F32", torch.float16: "F16", torch.bfloat16: "BF16",
-    torch.int64: "I64", torch.int32: "I32", torch.uint8: "U8", torch.bool: "BOOL",
-}
-
-
-def tensor_bytes(tensor):
-    tensor = tensor.detach().contiguous().cpu()
-    if tensor.dtype == torch.bfloat16:  # NumPy has no bfloat16: take the raw 16-bit words
-        tensor = tensor.view(torch.int16)
-    return tensor.numpy().astype(tensor.numpy().dtype.newbyteorder("<")).tobytes()
-
-
-def save_safetensors(tensors, path, metadata=None):
-    order = sorted(tensors, key=lambda name: (-tensors[name].element_size(), name))
-    header, blobs, offset = {}, [], 0
-    if metadata:
-        header["__metadata__"] = metadata
-    for name in order:
-        blob = tensor_bytes(tensors[name])
-        header[name] = {
-            "dtype": SAFETENSORS_DTYPES[tensors[name].dtype],
-            "shape": list(tensors[name].shape),
-            "data_offsets": [offset, offset + len(blob)],
-        }
-        blobs.append(blob)
-        offset += len(blob)
-    text = json.dumps(header, separators=(",", ":")).encode("utf-8")
-    text += b" " * ((8 - (8 + len(text)) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for blob in blobs:
-            f.write(blob)
 
 
 def npy(name, array, version=None):

@@ -141,6 +141,14 @@ final class SafeTensorsTests: XCTestCase {
                           "offset 8: the header claims 18446744073709551615 bytes but only 4 follow")
     }
 
+    /// Users will hand `loadWeights` the `.pth` file `torch.save` wrote.
+    func testPyTorchCheckpointsAreRecognised() throws {
+        try assertCorrupt([0x50, 0x4B, 0x03, 0x04, 0x14, 0, 0, 0x08] + Array(repeating: 0, count: 40),
+                          "offset 0: this is a zip archive (a PyTorch .pt/.pth checkpoint?), not a safetensors file; convert it with scripts/pytorch-to-safetensors.py")
+        try assertCorrupt([0x80, 0x02, 0x8A, 0x0A, 0x6C, 0xFC, 0x9C, 0x46, 0xF9, 0x20, 0x6A, 0xA8],
+                          "offset 0: this is a Python pickle (a legacy PyTorch checkpoint?), not a safetensors file; convert it with scripts/pytorch-to-safetensors.py")
+    }
+
     func testMalformedJSON() throws {
         try assertCorrupt(header: "", "offset 8: invalid JSON: expected a value, found end of header")
         let doubleComma = #"{"a": {"dtype": "F32", "shape": [1],, "data_offsets": [0, 4]}}"#

@@ -108,18 +108,7 @@ extension Module {
             throw error
         }
 
-        // Everything was checked; a copy can still only fail on a destination
-        // that is not a plain tensor, and then the ones already written are
-        // put back, so the module is never left half-loaded.
-        let backups = try assignments.map { try Self.copy(of: $0.destination) }
-        for (index, assignment) in assignments.enumerated() {
-            do {
-                try assignment.destination.copyValues(from: assignment.source)
-            } catch {
-                for restored in 0..<index { try? assignments[restored].destination.copyValues(from: backups[restored]) }
-                throw error
-            }
-        }
+        try Tensor.copyValues(assignments)
     }
 
     private struct ConversionFailure: Error { let reason: String }
@@ -138,11 +127,5 @@ extension Module {
         } catch {
             return .failure(ConversionFailure(reason: "cannot be converted to \(dtype): \(error)"))
         }
-    }
-
-    private static func copy(of tensor: Tensor) throws -> Tensor {
-        tensor.dtype == .int64
-            ? try Tensor(shape: tensor.shape, indices: tensor.toIndices())
-            : try Tensor(shape: tensor.shape, values: tensor.toArray())
     }
 }

@@ -111,6 +111,9 @@ struct SafeTensorsHeader {
         }
         let claimed = try file.unsignedInteger(at: 0, byteCount: 8, for: "the header length")
         guard claimed <= UInt64(file.count - 8) else {
+            if let kind = SafeTensorsHeader.pyTorchCheckpointKind(file) {
+                throw file.malformed(at: 0, "this is \(kind), not a safetensors file; convert it with scripts/pytorch-to-safetensors.py")
+            }
             throw file.malformed(at: 8, "the header claims \(claimed) bytes but only \(file.count - 8) follow")
         }
         dataStart = 8 + Int(claimed)
@@ -126,6 +129,16 @@ struct SafeTensorsHeader {
             }
         }
         try checkSpans(bufferLength: file.count - dataStart, file)
+    }
+
+    /// What `torch.save` writes (a zip archive since PyTorch 1.6, a pickle
+    /// before), recognised only once the file has failed as safetensors:
+    /// users will hand us their `.pth` teachers.
+    private static func pyTorchCheckpointKind(_ file: FileBytes) -> String? {
+        let start = Array(file.bytes.prefix(4))
+        if start == [0x50, 0x4B, 0x03, 0x04] { return "a zip archive (a PyTorch .pt/.pth checkpoint?)" }
+        if start.count >= 2, start[0] == 0x80, (2...5).contains(start[1]) { return "a Python pickle (a legacy PyTorch checkpoint?)" }
+        return nil
     }
 
     private static func metadata(_ node: JSONNode, _ file: FileBytes) throws -> [String: String] {
