@@ -95,7 +95,7 @@ final class ModuleWeightsTests: XCTestCase {
             cannot load the state dictionary into BatchNorm: 5 missing, 5 unexpected
               missing: weight, bias, running_mean, running_var, num_batches_tracked
               unexpected: module.bias, module.num_batches_tracked, module.running_mean, module.running_var, module.weight
-              hint: the weights' keys start with 'module.' (saved from nn.DataParallel?); strip that prefix
+              hint: the weights' keys start with 'module.' (saved from nn.DataParallel?); strip that prefix, as scripts/pytorch-to-safetensors.py does
             """)
     }
 

@@ -158,6 +158,13 @@ final class NumPyFileTests: XCTestCase {
         XCTAssertEqual(tensor.toIndices(), [-9, 4])
     }
 
+    func testNoCorruptionCrashes() throws {
+        for name in ["float32_2x3.npy", "float32_v3.npy", "int64_2x2.npy", "float32_scalar.npy", "bool_3.npy"] {
+            let loaded = assertEveryCorruptionIsReported(try fileBytes(fixturePath(name))) { _ = try NumPyFile.tensor(in: $0) }
+            XCTAssertGreaterThan(loaded, 0, name)
+        }
+    }
+
     // MARK: Helpers
 
     private func assertCorrupt(_ bytes: [UInt8], _ message: String, line: UInt = #line) throws {

@@ -223,6 +223,16 @@ final class SafeTensorsTests: XCTestCase {
         XCTAssertEqual(try SafeTensors.load(contentsOf: empty).count, 0)
     }
 
+    func testNoCorruptionCrashes() throws {
+        let folder = try TemporaryFolder()
+        let path = folder.file("small.safetensors")
+        try SafeTensors.save([
+            ("w", try Tensor(shape: [2, 2], values: [1, 2, 3, 4])), ("n", try Tensor(shape: [], indices: [3])), ("e", Tensor.zeros([0])),
+        ], metadata: ["k": "v"], to: path)
+        let loaded = assertEveryCorruptionIsReported(try fileBytes(path)) { _ = try SafeTensors.tensors(in: $0) }
+        XCTAssertGreaterThan(loaded, 0, "changes to the data bytes still load")
+    }
+
     // MARK: Helpers
 
     /// Writes the bytes and checks both readers refuse them with `message`

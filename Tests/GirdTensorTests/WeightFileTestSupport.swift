@@ -48,3 +48,39 @@ func assertThrows<T>(_ body: @autoclosure () throws -> T, _ expected: String,
         XCTAssertEqual("\(error)", expected, file: file, line: line)
     }
 }
+
+/// Feeds `reader` every truncation of `bytes` and every single-byte change
+/// to a few telling values, in memory: each must load or throw a
+/// `WeightFileError`, never crash. Returns how many variants loaded.
+@discardableResult
+func assertEveryCorruptionIsReported(_ bytes: [UInt8], truncationsLoad: Bool = false,
+                                     _ reader: (FileBytes) throws -> Void,
+                                     file: StaticString = #filePath, line: UInt = #line) -> Int {
+    var loaded = 0
+    func attempt(_ variant: [UInt8]) -> Bool {
+        variant.withUnsafeBytes { raw in
+            do {
+                try reader(FileBytes(path: "fuzz", bytes: raw))
+                return true
+            } catch is WeightFileError {
+                return false
+            } catch {
+                XCTFail("not a WeightFileError: \(error)", file: file, line: line)
+                return false
+            }
+        }
+    }
+    for length in 0..<bytes.count where attempt(Array(bytes.prefix(length))) {
+        if !truncationsLoad { XCTFail("a file cut to \(length) bytes loaded", file: file, line: line) }
+    }
+    let replacements: [UInt8] = [0x00, 0xFF, 0x80, UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "{"),
+                                 UInt8(ascii: "\""), UInt8(ascii: "("), UInt8(ascii: ","), UInt8(ascii: " ")]
+    for position in bytes.indices {
+        for replacement in replacements where replacement != bytes[position] {
+            var variant = bytes
+            variant[position] = replacement
+            if attempt(variant) { loaded += 1 }
+        }
+    }
+    return loaded
+}

@@ -53,7 +53,7 @@ public struct StateDictionaryError: Error, Equatable, CustomStringConvertible {
         let prefix = "module."
         guard !missing.isEmpty, !unexpected.isEmpty, unexpected.allSatisfy({ $0.hasPrefix(prefix) }),
               Set(missing).isSubset(of: unexpected.map { String($0.dropFirst(prefix.count)) }) else { return nil }
-        return "the weights' keys start with 'module.' (saved from nn.DataParallel?); strip that prefix"
+        return "the weights' keys start with 'module.' (saved from nn.DataParallel?); strip that prefix, as scripts/pytorch-to-safetensors.py does"
     }
 }
 

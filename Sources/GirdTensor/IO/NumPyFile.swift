@@ -20,11 +20,13 @@ public enum NumPyFile {
     /// int64, int32, int16, int8, uint32, uint16, uint8 and bool as int64.
     /// Little-endian, C order, any rank (0-d and zero-size included).
     public static func load(contentsOf path: String) throws -> Tensor {
-        try FileBytes.withContents(of: path) { file in
-            let header = try NumPyHeader(file)
-            let bytes = try file.slice(at: header.dataStart, count: header.byteCount, for: "the data")
-            return header.element.makeTensor(shape: header.shape, from: bytes)
-        }
+        try FileBytes.withContents(of: path, tensor(in:))
+    }
+
+    static func tensor(in file: FileBytes) throws -> Tensor {
+        let header = try NumPyHeader(file)
+        let bytes = try file.slice(at: header.dataStart, count: header.byteCount, for: "the data")
+        return header.element.makeTensor(shape: header.shape, from: bytes)
     }
 
     /// Writes `tensor` as `numpy.save` would (float32 as '<f4', int64 as

@@ -14,16 +14,18 @@ public enum SafeTensors {
     /// Every tensor in the file by name: F32, F64, F16 and BF16 read as
     /// float32; I64, I32, I16, I8, U32, U16, U8 and BOOL as int64.
     public static func load(contentsOf path: String) throws -> [String: Tensor] {
-        try FileBytes.withContents(of: path) { file in
-            let header = try SafeTensorsHeader(file)
-            var tensors: [String: Tensor] = [:]
-            for entry in header.entries {
-                let bytes = try file.slice(at: header.dataStart + entry.begin, count: entry.end - entry.begin,
-                                           for: "tensor '\(entry.name)'")
-                tensors[entry.name] = entry.element.makeTensor(shape: entry.shape, from: bytes)
-            }
-            return tensors
+        try FileBytes.withContents(of: path, tensors(in:))
+    }
+
+    static func tensors(in file: FileBytes) throws -> [String: Tensor] {
+        let header = try SafeTensorsHeader(file)
+        var tensors: [String: Tensor] = [:]
+        for entry in header.entries {
+            let bytes = try file.slice(at: header.dataStart + entry.begin, count: entry.end - entry.begin,
+                                       for: "tensor '\(entry.name)'")
+            tensors[entry.name] = entry.element.makeTensor(shape: entry.shape, from: bytes)
         }
+        return tensors
     }
 
     /// The `__metadata__` strings (empty if the file has none). The whole
