@@ -62,6 +62,8 @@ let package = Package(
         .testTarget(
             name: "GirdTensorTests",
             dependencies: ["GirdTensor", "CDNNL"],
+            // Reference weight files the tests open by path (see Fixtures/README.md).
+            exclude: ["Fixtures"],
             swiftSettings: vectorFlags),
     ]
 )
