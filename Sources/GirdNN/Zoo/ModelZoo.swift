@@ -14,7 +14,7 @@ public typealias ZooBuilder = (ZooOptions) throws -> Network
 public enum ModelZoo {
     static let builders: [String: ZooBuilder] = {
         var all: [String: ZooBuilder] = [:]
-        for family in [ResNetCIFAR.entries] {
+        for family in [ResNetCIFAR.entries, MobileNetV2.entries, ShuffleNetV1.entries, ShuffleNetV2.entries] {
             all.merge(family) { first, _ in first }
         }
         return all
