@@ -8,8 +8,10 @@
 /// gives a result in the preferred `ActivationLayout`, where the next
 /// convolution and batch norm want it; a plain input gives a plain result.
 /// Going through `permuted`/`concatenated`/`narrowed` instead costs a reorder
-/// to plain before and one back after (measured here: ShuffleV2's forward at
-/// batch 64 spent a third of its time so).
+/// to plain before and one back after. Measured here (1 thread, batch 64):
+/// ShuffleV2's concatenate-and-shuffle of [64, 116, 16, 16] took 0.9 ms this
+/// way and 2.3-2.5 ms that way, about 1.3 ReLU passes against 3.5, and its
+/// forward pass went from 120-145 ms to 100-105 ms (evaluation mode).
 ///
 /// Each output channel is a copy of one input channel, so every backward is
 /// the same gather run the other way (`ChannelGather`).
