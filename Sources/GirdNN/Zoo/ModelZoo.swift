@@ -14,7 +14,9 @@ public typealias ZooBuilder = (ZooOptions) throws -> Network
 public enum ModelZoo {
     static let builders: [String: ZooBuilder] = {
         var all: [String: ZooBuilder] = [:]
-        for family in [ResNetCIFAR.entries, WideResNet.entries, VGG.entries, ResNetV2.entries] {
+        let families = [ResNetCIFAR.entries, WideResNet.entries, VGG.entries, ResNetV2.entries,
+                        MobileNetV2.entries, ShuffleNetV1.entries, ShuffleNetV2.entries]
+        for family in families {
             all.merge(family) { first, _ in first }
         }
         return all

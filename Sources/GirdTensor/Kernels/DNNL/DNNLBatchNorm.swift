@@ -40,8 +40,8 @@ enum DNNLBatchNorm {
 
     /// The layout to normalise `input` (rank 2 or 4) in, and the input in it.
     ///
-    /// - Rank 4 in a blocked layout stays as it is, so that conv → BN → ReLU
-    ///   chains never reorder.
+    /// - Rank 4 in nChw16c or NHWC stays as it is, so that conv → BN → ReLU
+    ///   chains never reorder; any other oneDNN layout is reordered (below).
     /// - Rank 4 plain goes to nChw16c (NHWC if that is the preferred
     ///   `ActivationLayout`): oneDNN's plain-layout BN is ~10x
     ///   slower than its blocked one (measured, notes/native-libs.md §2),
@@ -53,7 +53,13 @@ enum DNNLBatchNorm {
             let source = input.plain()
             return (source, .tagged([input.shape[0], input.shape[1], 1, 1], dnnl_nhwc))
         }
-        if case let .blocked(format) = input.layout, !format.isPlain { return (input, format) }
+        // Only the 16-channel blocks and NHWC have fast kernels: a grouped
+        // convolution's narrow blocks (e.g. 4 channels, ShuffleNet V1) fall
+        // to oneDNN's reference kernel, ~200 ms a call, far more than a reorder.
+        if case let .blocked(format) = input.layout,
+           format == .tagged(input.shape, dnnl_nChw16c) || format == .tagged(input.shape, dnnl_nhwc) {
+            return (input, format)
+        }
         let format = DNNLFormat.tagged(input.shape, ActivationLayout.preferred.normalizationTag)
         return (DNNLReorder.toFormat(input, format), format)
     }
