@@ -9,8 +9,13 @@ import argparse
 import resource
 import time
 
+import os
+import sys
+
 import torch
 import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 
 def best_ms(fn, repetitions):
@@ -85,6 +90,31 @@ def batchnorm_case(batch):
     return ("batchnorm fwd+bwd", 0.0, make)
 
 
+TRAINED_MODELS = ["resnet8x4", "resnet20", "wrn_16_2", "vgg8", "mobile_half", "ShuffleV1"]
+
+
+def training_step_case(name, batch):
+    """One step as gird-bench's: forward in training mode, cross-entropy,
+    backward, SGD (momentum 0.9, weight decay 5e-4), gradients cleared; the
+    same architecture (scripts/zoo_reference.py), 100 classes."""
+    import zoo_reference
+
+    def make(fmt):
+        torch.manual_seed(1)
+        model = zoo_reference.ZOO[name](100).to(memory_format=fmt)
+        model.train()
+        images = torch.randn(batch, 3, 32, 32).to(memory_format=fmt)
+        labels = torch.arange(batch) % 100
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9, weight_decay=5e-4)
+        def run():
+            loss = F.cross_entropy(model(images), labels)
+            loss.backward()
+            optimizer.step()
+            optimizer.zero_grad(set_to_none=True)
+        return run
+    return ("train " + name, make)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--threads", type=int, required=True)
@@ -109,6 +139,12 @@ def main():
         ms, layout = min((best_ms(make(fmt), repetitions), label) for fmt, label in formats())
         rate = f"{flops / ms / 1e6:.1f} GFLOP/s" if flops else "-"
         print(f"{name}\t{ms:.4f}\t{rate}\t{layout}", flush=True)
+
+    for name, make in [training_step_case(model, batch) for model in TRAINED_MODELS]:
+        if args.filter not in name:
+            continue
+        ms, layout = min((best_ms(make(fmt), repetitions), label) for fmt, label in formats())
+        print(f"{name}\t{ms:.4f}\t{batch / ms * 1e3:.1f} img/s\t{layout}", flush=True)
 
     # ru_maxrss is in KiB on Linux.
     print(f"# peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB", flush=True)
