@@ -58,6 +58,8 @@ let package = Package(
         .testTarget(
             name: "GirdNNTests",
             dependencies: ["GirdNN", "GirdTensor"],
+            // Files exported by PyTorch that the tests open by path.
+            exclude: ["PyTorchExport"],
             swiftSettings: vectorFlags),
         .testTarget(
             name: "GirdTensorTests",

@@ -4,7 +4,6 @@ run it, not CI:
 
     GIRD_EXPORT_DIR=/tmp/gird-export swift test --filter ModuleWeightsTests/testExportForPyTorch
     /usr/bin/python3 scripts/check-weights-in-pytorch.py /tmp/gird-export
-    GIRD_EXPORT_DIR=/tmp/gird-export swift test --filter ModuleWeightsTests/testImportFromPyTorch
 
 GIRD to PyTorch: the first Swift test writes a resnet8 (10 classes, its batch
 norm statistics moved by one training-mode forward pass) as
@@ -24,8 +23,8 @@ training-mode forward pass for its batch norm statistics) as RepDistiller saves 
 `torch.save({'model': DataParallel(model).state_dict(), 'epoch': 240}, ...)`,
 converts it with scripts/pytorch-to-safetensors.py's code into
 `from-pytorch/resnet8.safetensors`, and writes an input and PyTorch's logits
-next to it; the last Swift test loads that file into GIRD's resnet8 and
-compares the logits.
+next to it. `ModuleWeightsTests.testImportFromPyTorch` runs the same check in
+every test run on a committed PyTorch export (Tests/GirdNNTests/PyTorchExport).
 
 The ResNet below follows RepDistiller's models/resnet.py (the definitions GIRD's
 zoo names its parameters after); once the fixtures' PyTorch model definitions
