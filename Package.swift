@@ -59,7 +59,7 @@ let package = Package(
             name: "GirdNNTests",
             dependencies: ["GirdNN", "GirdTensor"],
             // Files exported by PyTorch that the tests open by path.
-            exclude: ["PyTorchExport"],
+            exclude: ["Fixtures", "PyTorchExport"],
             swiftSettings: vectorFlags),
         .testTarget(
             name: "GirdTensorTests",

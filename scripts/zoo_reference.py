@@ -633,60 +633,96 @@ def write_npy(path, tensor):
 # ---------------------------------------------------------------------------
 
 CLASSES = 10
-SEED = 20240611
 LABELS = [3, 7]
-NUM_BATCHES_TRACKED = 5
+INPUT_SHAPE = (2, 3, 32, 32)
+
+# Weights, the input batch, sample positions and projection signs all come
+# from one counter-based hash that the Swift tests compute too
+# (PyTorchFixtures.swift, `FixtureHash`), bit for bit: no weight file.
+MASK64 = (1 << 64) - 1
+GOLDEN = 0x9E3779B97F4A7C15
 
 
-def randomize(model, generator):
-    """Weights a trained network might have, so that evaluation exercises every
-    term of batch norm: affine parameters away from (1, 0), running statistics
-    near the statistics of real activations but not equal to them, biases
-    non-zero. The statistics come from one pass of a calibration batch in
-    training mode (cumulative average), then are perturbed."""
-    batch_norms = [m for m in model.modules() if isinstance(m, nn.BatchNorm2d)]
-    with torch.no_grad():
-        for bn in batch_norms:
-            bn.weight.copy_(torch.empty_like(bn.weight).uniform_(0.6, 1.4, generator=generator))
-            bn.bias.copy_(torch.randn(bn.bias.shape, generator=generator) * 0.2)
-        for m in model.modules():
-            if isinstance(m, (nn.Conv2d, nn.Linear)) and m.bias is not None:
-                m.bias.copy_(torch.randn(m.bias.shape, generator=generator) * 0.05)
-        for bn in batch_norms:
-            bn.reset_running_stats()
-            bn.momentum = None
-        model.train()
-        model(torch.randn(16, 3, 32, 32, generator=generator))
-        for bn in batch_norms:
-            bn.momentum = 0.1
-            spread = bn.running_var.sqrt()
-            bn.running_mean.add_(torch.randn(bn.running_mean.shape, generator=generator) * 0.1 * spread)
-            bn.running_var.mul_(torch.empty_like(bn.running_var).uniform_(0.7, 1.4, generator=generator))
-            bn.num_batches_tracked.fill_(NUM_BATCHES_TRACKED)
-    model.eval()
+def fnv1a64(name):
+    """FNV-1a, 64 bits, of the UTF-8 bytes of `name`."""
+    h = 0xcbf29ce484222325
+    for byte in name.encode("utf-8"):
+        h = ((h ^ byte) * 0x100000001b3) & MASK64
+    return h
 
 
-def build(name, half_weights=True, seed=SEED):
-    """The fixture's network: seeded, randomised, and (by default) with every
-    float parameter and buffer rounded to a float16 value, so that the weight
-    file can store them as F16 at half the size and lose nothing: the
-    references below are computed in float32 from exactly those values."""
-    torch.manual_seed(seed)
+def hash_stream(name, count):
+    """uint64[count]: splitmix64's finaliser of fnv1a64(name) + i * GOLDEN (mod 2^64)."""
+    z = np.uint64(fnv1a64(name)) + np.arange(count, dtype=np.uint64) * np.uint64(GOLDEN)
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+def hash_uniform(name, count):
+    """float32[count] in [0, 1): the top 24 bits over 2^24 (exact)."""
+    return (hash_stream(name, count) >> np.uint64(40)).astype(np.float32) / np.float32(16777216)
+
+
+def formula_tensor(key, shape, state_shapes):
+    """The value of state_dict entry `key`, as float32 numpy (every step a
+    correctly rounded float32 operation, so Swift gets the same bits):
+    conv/linear weights v * sqrt(6 / fan_in) (He-uniform), their biases
+    v / sqrt(fan_in); batch norm weight 1 + v/4, bias 0.2 v, running_mean
+    0.1 v, running_var 1 + u/2; u = hash_uniform, v = 2u - 1."""
+    prefix, _, leaf = key.rpartition(".")
+    count = int(np.prod(shape, dtype=np.int64))
+    u = hash_uniform(key, count)
+    v = np.float32(2) * u - np.float32(1)
+    batch_norm = (prefix + ".running_mean") in state_shapes
+    if leaf == "running_mean":
+        x = np.float32(0.1) * v
+    elif leaf == "running_var":
+        x = np.float32(1) + np.float32(0.5) * u
+    elif batch_norm and leaf == "weight":
+        x = np.float32(1) + np.float32(0.25) * v
+    elif batch_norm and leaf == "bias":
+        x = np.float32(0.2) * v
+    elif leaf == "weight":
+        fan_in = int(np.prod(shape[1:], dtype=np.int64))
+        x = v * np.sqrt(np.float32(6) / np.float32(fan_in))
+    elif leaf == "bias":
+        fan_in = int(np.prod(state_shapes[prefix + ".weight"][1:], dtype=np.int64))
+        x = v * (np.float32(1) / np.sqrt(np.float32(fan_in)))
+    else:
+        raise ValueError("no formula for state_dict key %r" % key)
+    assert x.dtype == np.float32
+    return x.reshape(shape)
+
+
+def formula_state_dict(model):
+    shapes = {k: tuple(t.shape) for k, t in model.state_dict().items()}
+    result = {}
+    for key, t in model.state_dict().items():
+        if key.endswith("num_batches_tracked"):
+            result[key] = torch.zeros_like(t)
+        else:
+            result[key] = torch.from_numpy(formula_tensor(key, shapes[key], shapes).copy())
+    return result
+
+
+def formula_input(name="input"):
+    return torch.from_numpy((np.float32(2) * hash_uniform(name, int(np.prod(INPUT_SHAPE))) - np.float32(1))
+                            .reshape(INPUT_SHAPE).copy())
+
+
+def build(name):
+    """The fixture's network: RepDistiller's module structure, every entry of
+    its state_dict from the formula (num_batches_tracked 0)."""
     model = ZOO[name](CLASSES)
-    generator = torch.Generator().manual_seed(seed + 1)
-    randomize(model, generator)
-    if half_weights:
-        with torch.no_grad():
-            for tensor in model.state_dict().values():
-                if tensor.is_floating_point():
-                    tensor.copy_(tensor.half().float())
+    model.load_state_dict(formula_state_dict(model), strict=True)
+    model.eval()
     return model
 
 
 def fixed_input():
     """The batch --check-gird-weights runs when given no --input."""
-    generator = torch.Generator().manual_seed(SEED + 2)
-    return torch.randn(2, 3, 32, 32, generator=generator)
+    return formula_input("input")
 
 
 def run(model, x, with_training):
@@ -772,7 +808,7 @@ def clear_relu_kinks(model, x, safety=20, rounds=30):
     with it, so this repeats until nothing is left. Channels no batch norm
     feeds (ShuffleV1's concatenated average pool of a ReLU output) are
     non-negative in every engine and left alone. Exact zeros are harmless.
-    Returns the number of shifts; the new betas are rounded to float16. Gives
+    Returns the number of shifts (the new betas are rounded to float32). Gives
     up, saying so, after `rounds` rounds."""
     work = copy.deepcopy(model).double()
     single = [t for m, t in trace_training_forward(copy.deepcopy(model), x) if m is None]
@@ -819,8 +855,63 @@ def clear_relu_kinks(model, x, safety=20, rounds=30):
     with torch.no_grad():
         for mine, shifted in zip(model.modules(), work.modules()):
             if isinstance(mine, nn.BatchNorm2d):
-                mine.bias.copy_(shifted.bias.half().float())
+                mine.bias.copy_(shifted.bias.float())
     return shifts
+
+
+FULL_LIMIT = 1024   # tensors up to this many elements are stored whole
+SAMPLES = 512       # otherwise: this many elements at hashed positions...
+PROJECTIONS = 4     # ...and this many signed sums over every element
+
+
+def sample_indices(name, count):
+    return (hash_stream("sample:" + name, SAMPLES) % np.uint64(count)).astype(np.int64)
+
+
+def projection_signs(name, j, count):
+    """+1 or -1 per element: -1 where the hash's top bit is set."""
+    return np.where(hash_stream("sign%d:%s" % (j, name), count) >> np.uint64(63), -1.0, 1.0)
+
+
+def summary_of(name, tensor):
+    """A large tensor's fingerprint, in float64: its PROJECTIONS signed sums
+    sum_i s_i x_i, sum |x_i|, sqrt(sum x_i^2) and max |x_i|."""
+    flat = tensor.detach().double().flatten().numpy()
+    sums = [float(np.dot(projection_signs(name, j, flat.size), flat)) for j in range(PROJECTIONS)]
+    return sums + [float(np.abs(flat).sum()), float(np.sqrt(np.dot(flat, flat))), float(np.abs(flat).max())]
+
+
+def encode(name, key, reference, entries):
+    """Puts the float64 `reference` of tensor `name` into `entries` under
+    `key`: whole (float32) if small, else `key#samples` (float32 values at
+    sample_indices), `key#sums` (summary_of as float32 (hi, lo) pairs:
+    value = hi + lo to ~48 bits, as GIRD reads every float as float32) and
+    `key#shape`."""
+    flat = reference.detach().double().flatten()
+    if flat.numel() <= FULL_LIMIT:
+        entries[key] = reference.detach().float()
+        return
+    entries[key + "#samples"] = flat[torch.from_numpy(sample_indices(name, flat.numel()))].float()
+    sums = np.array(summary_of(name, reference), dtype=np.float64)
+    hi = sums.astype(np.float32)
+    lo = (sums - hi.astype(np.float64)).astype(np.float32)
+    entries[key + "#sums"] = torch.from_numpy(np.stack([hi, lo], axis=1).copy())
+    entries[key + "#shape"] = torch.tensor(list(reference.shape), dtype=torch.int64)
+
+
+def checked_discrepancy(name, actual, reference, scale=None):
+    """What the tests measure for this tensor: `discrepancy` on every element
+    (the tests see only the samples of a large tensor, so at most this), and
+    for a large one also the projections' error over sqrt(sum x^2)."""
+    elementwise = discrepancy(actual, reference, scale)
+    if reference.numel() <= FULL_LIMIT:
+        return elementwise
+    mine, theirs = summary_of(name, actual), summary_of(name, reference)
+    norm = theirs[PROJECTIONS + 1]
+    if scale is not None and theirs[PROJECTIONS + 2] <= 1e-6 * scale:
+        norm = scale * math.sqrt(reference.numel())
+    projected = max(abs(a - b) for a, b in zip(mine[:PROJECTIONS], theirs[:PROJECTIONS])) / max(norm, 1e-7)
+    return max(elementwise, projected)
 
 
 def prepare_training_step(name, model, with_training, attempts=10):
@@ -831,70 +922,89 @@ def prepare_training_step(name, model, with_training, attempts=10):
     What is left is rounding, which the backward of a batch norm over few
     values amplifies (the last stages see 8 or 32 values per channel with 2
     images: mobile_half's gradients keep ~3.5 digits in float32). It depends
-    on the input: of the first `attempts` seeds the one on which the two
-    float32 evaluations stray least is taken (the first within 2.5e-5, a
-    quarter of the tests' bound, ends the search)."""
+    on the input: of the first `attempts` inputs (the formula under the names
+    "input", "input.1", ...) the one on which the two float32 evaluations
+    stray least is taken (the first within 2.5e-5, a quarter of the tests'
+    bound, ends the search)."""
     best = None
     pristine = copy.deepcopy(model)
     for attempt in range(attempts if with_training else 1):
-        seed = SEED + 2 + attempt
-        x = torch.randn(2, 3, 32, 32, generator=torch.Generator().manual_seed(seed))
+        input_name = "input" if attempt == 0 else "input.%d" % attempt
+        x = formula_input(input_name)
         candidate = copy.deepcopy(pristine)
         shifts = clear_relu_kinks(candidate, x) if with_training else 0
         reference = run(copy.deepcopy(candidate).double(), x.double(), with_training)
         engines = float32_engines(candidate, x, with_training)
-        noise = {"eval": max(discrepancy(e["eval"][k], v) for e in engines for k, v in reference["eval"].items())}
+        noise = {"eval": max(checked_discrepancy(k, e["eval"][k], v) for e in engines for k, v in reference["eval"].items())}
         gradient_noise = {}
         if with_training:
             gradients = reference["gradients"]
             scale = max(g.abs().max().item() for g in gradients.values())
-            gradient_noise = {n: max(discrepancy(e["gradients"][n], g, scale) for e in engines) for n, g in gradients.items()}
+            gradient_noise = {n: max(checked_discrepancy(n, e["gradients"][n], g, scale) for e in engines)
+                              for n, g in gradients.items()}
             noise["train"] = max(max(discrepancy(e["train"][k], v) for e in engines for k, v in reference["train"].items()),
                                  max(discrepancy(e["buffers"][n], b) for e in engines
                                      for n, b in reference["buffers"].items() if b.is_floating_point()))
             noise["gradients"] = max(gradient_noise.values())
         if best is None or max(noise.values()) < max(best[4].values()):
-            best = (candidate, seed, shifts, x, noise, gradient_noise, reference)
+            best = (candidate, input_name, shifts, x, noise, gradient_noise, reference)
         if max(noise.values()) <= 2.5e-5:
             break
-    candidate, seed, shifts, x, noise, gradient_noise, reference = best
+    candidate, input_name, shifts, x, noise, gradient_noise, reference = best
     model.load_state_dict(candidate.state_dict())
-    return seed, shifts, x, reference, noise, gradient_noise
+    return input_name, shifts, x, reference, noise, gradient_noise
 
 
-def export(name, out_dir, with_training, half_weights):
+def export(name, out_dir, with_training):
     """Writes the model's fixtures; returns its tap names and how far float32
     lands from the references (what no float32 engine can beat)."""
-    model = build(name, half_weights)
+    model = build(name)
     # The references are computed in float64 from exactly the float32
     # weights and input (every float32 is a float64), then stored as float32:
     # the tests then measure GIRD's rounding alone, not PyTorch's as well.
-    seed, shifts, x, reference, noise, gradient_noise = prepare_training_step(name, model, with_training)
+    input_name, shifts, x, reference, noise, gradient_noise = prepare_training_step(name, model, with_training)
     directory = os.path.join(out_dir, name)
-    os.makedirs(os.path.join(directory, "eval"), exist_ok=True)
-    weights = {key: (t.half() if half_weights and t.is_floating_point() else t) for key, t in model.state_dict().items()}
-    write_safetensors(os.path.join(directory, "weights.safetensors"), weights,
-                      {"model": name, "classes": CLASSES, "seed": SEED, "torch": torch.__version__,
-                       "made_by": "scripts/zoo_reference.py", "kink_shifts": shifts})
-    as_float = lambda t: t.float() if t.is_floating_point() else t
-    write_npy(os.path.join(directory, "input.npy"), x)
+    os.makedirs(directory, exist_ok=True)
+    formula = formula_state_dict(model)
+    overrides = {k: t for k, t in model.state_dict().items() if not torch.equal(t, formula[k])}
+    write_safetensors(os.path.join(directory, "overrides.safetensors"), overrides,
+                      {"model": name, "classes": CLASSES, "input": input_name, "torch": torch.__version__,
+                       "made_by": "scripts/zoo_reference.py", "kink_shifts": shifts,
+                       "what": "state_dict entries that differ from the formula (batch-norm shifts off ReLU kinks)"})
+    entries = {}
     for tap_name, tensor in reference["eval"].items():
-        write_npy(os.path.join(directory, "eval", tap_name + ".npy"), as_float(tensor))
+        encode(tap_name, tap_name, tensor, entries)
+    write_safetensors(os.path.join(directory, "eval.safetensors"), entries,
+                      {"what": "evaluation-mode logits and taps", "computed_in": "float64", "input": input_name})
     if with_training:
-        os.makedirs(os.path.join(directory, "train"), exist_ok=True)
-        for key, tensor in reference["train"].items():
-            write_npy(os.path.join(directory, "train", key + ".npy"), as_float(tensor))
+        entries = {"logits": reference["train"]["logits"].float(), "loss": reference["train"]["loss"].float()}
+        for n, g in reference["gradients"].items():
+            encode(n, "grad/" + n, g, entries)
+        for n, b in reference["buffers"].items():
+            entries["buffer/" + n] = b.float() if b.is_floating_point() else b
         # The tests bound each gradient by max(1e-4, 4 x this): float32's own
         # distance from the float64 result, measured in prepare_training_step.
         noise_text = json.dumps({n: float("%.2e" % v) for n, v in gradient_noise.items()}, separators=(",", ":"))
-        write_safetensors(os.path.join(directory, "train", "gradients.safetensors"),
-                          {n: as_float(g) for n, g in reference["gradients"].items()},
+        write_safetensors(os.path.join(directory, "train.safetensors"), entries,
                           {"loss": "cross_entropy(logits, labels=%s), mean" % LABELS, "computed_in": "float64",
-                           "input_seed": seed, "float32_discrepancy": noise_text})
-        write_safetensors(os.path.join(directory, "train", "buffers.safetensors"),
-                          {n: as_float(b) for n, b in reference["buffers"].items()},
-                          {"what": "every buffer after one training-mode forward", "computed_in": "float64"})
-    return [k for k in reference["eval"] if k != "logits"], noise, seed, shifts
+                           "input": input_name, "float32_discrepancy": noise_text})
+    return [k for k in reference["eval"] if k != "logits"], noise, input_name, shifts
+
+
+def print_formula_samples():
+    """Values the Swift tests hard-code (PyTorchFixtures' formula test), as bit patterns."""
+    model = ZOO["resnet8"](CLASSES)
+    shapes = {k: tuple(t.shape) for k, t in model.state_dict().items()}
+    for key in ["conv1.weight", "bn1.weight", "bn1.bias", "bn1.running_mean", "bn1.running_var",
+                "layer3.0.downsample.0.weight", "fc.weight", "fc.bias"]:
+        values = formula_tensor(key, shapes[key], shapes).flatten()
+        picks = [0, 1, values.size - 1]
+        print("(%r, [%s])," % (key, ", ".join("(%d, 0x%08x)" % (i, values[i:i + 1].view(np.uint32)[0]) for i in picks)))
+    values = formula_input("input").numpy().flatten()
+    print("('input', [%s])," % ", ".join("(%d, 0x%08x)" % (i, values[i:i + 1].view(np.uint32)[0]) for i in [0, 1, 6143]))
+    print("sample:stage1 (count 100000): %s" % sample_indices("stage1", 100000)[:4].tolist())
+    print("sign0:stage1: %s" % projection_signs("stage1", 0, 8).tolist())
+    print("hash 'input' 0: 0x%016x" % hash_stream("input", 1)[0])
 
 
 def check_gird_weights(path, name, expected_logits=None, input_path=None):
@@ -925,17 +1035,18 @@ def check_gird_weights(path, name, expected_logits=None, input_path=None):
             sys.exit(1)
 
 
-DEFAULT_MODELS = ["resnet8", "resnet8x4", "wrn_16_2", "mobile_half", "ShuffleV1"]
+DEFAULT_MODELS = ["resnet8", "resnet8x4", "wrn_16_2", "mobile_half", "ShuffleV1", "ShuffleV2", "vgg8", "ResNet18"]
+DEFAULT_TRAIN = ["resnet8", "resnet8x4", "wrn_16_2", "mobile_half", "ShuffleV1", "ShuffleV2", "vgg8", "ResNet18"]
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", help="fixture directory to write")
     parser.add_argument("--models", default=",".join(DEFAULT_MODELS), help="models to export (comma-separated)")
-    parser.add_argument("--train", default=",".join(DEFAULT_MODELS),
+    parser.add_argument("--train", default=",".join(DEFAULT_TRAIN),
                         help="models that also get a training-mode step (comma-separated)")
-    parser.add_argument("--full-precision-weights", action="store_true",
-                        help="keep float32 weights (F32 in the file, twice the size) instead of float16 values")
+    parser.add_argument("--print-formula-samples", action="store_true",
+                        help="print values of the weight formula that the Swift tests hard-code")
     parser.add_argument("--check-gird-weights", nargs=2, metavar=("FILE", "MODEL"),
                         help="load a safetensors file written by GIRD into MODEL with strict=True")
     parser.add_argument("--expect-logits", metavar="NPY",
@@ -948,6 +1059,9 @@ def main():
 
     if args.list:
         print("\n".join(ZOO))
+        return
+    if args.print_formula_samples:
+        print_formula_samples()
         return
     if args.check_gird_weights:
         check_gird_weights(*args.check_gird_weights, expected_logits=args.expect_logits, input_path=args.input)
@@ -962,12 +1076,12 @@ def main():
     os.makedirs(args.out, exist_ok=True)
     write_npy(os.path.join(args.out, "labels.npy"), torch.tensor(LABELS))
     for name in models:
-        taps, conditioning, seed, shifts = export(name, args.out, name in training, not args.full_precision_weights)
+        taps, conditioning, input_name, shifts = export(name, args.out, name in training)
         size = sum(os.path.getsize(os.path.join(root, f))
                    for root, _, files in os.walk(os.path.join(args.out, name)) for f in files)
-        print("%-12s %8.1f KiB  input seed %d, %d batch-norm shifts off ReLU kinks\n"
+        print("%-12s %8.1f KiB  input %s, %d batch-norm shifts off ReLU kinks\n"
               "             float32 (PyTorch) vs the float64 references: %s\n             taps: %s"
-              % (name, size / 1024, seed, shifts, ", ".join("%s %.1e" % kv for kv in conditioning.items()), ", ".join(taps)))
+              % (name, size / 1024, input_name, shifts, ", ".join("%s %.1e" % kv for kv in conditioning.items()), ", ".join(taps)))
 
 
 if __name__ == "__main__":
