@@ -9,7 +9,7 @@ import GirdTensor
 // kaiming-normal (fan_out), batch norms to (1, 0), as there.
 
 /// Two 3x3 conv-BN pairs with an identity or 1x1-conv shortcut.
-final class BasicBlock: Layer {
+final class BasicBlock: Layer, PreactivatingBlock {
     let conv1: Conv2d, bn1: BatchNorm, conv2: Conv2d, bn2: BatchNorm
     let downsample: Sequential?
 
@@ -78,18 +78,13 @@ public final class ResNetCIFAR: Network {
     }
 
     public override var tapNames: [String] {
-        ["stem"] + (1...stages.count).flatMap { ["stage\($0).preact", "stage\($0)"] } + ["embedding", "logits"]
+        StagedNetwork.tapNames(stageCount: stages.count)
     }
 
     public override func forward(_ input: Tensor, taps: inout TapRecorder) throws -> Tensor {
-        var x = try bn1(conv1(input)).relu()
-        taps.offer("stem", x)
-        for (index, blocks) in stages.enumerated() {
-            var preact = x
-            for block in blocks { (x, preact) = try block.forwardWithPreactivation(x) }
-            taps.offer("stage\(index + 1).preact", preact)
-            taps.offer("stage\(index + 1)", x)
-        }
+        let stem = try bn1(conv1(input)).relu()
+        taps.offer("stem", stem)
+        let x = try StagedNetwork.forward(stem, stages: stages, taps: &taps)
         let embedding = try x.avgPool2d(kernel: 8).flattened()
         taps.offer("embedding", embedding)
         return try fc(embedding)

@@ -18,11 +18,6 @@ import GirdTensor
 // | `stageK.preact` | fK_pre, its last block's sum before the ReLU          |
 // | `embedding`     | f5, the globally pooled features                      |
 
-/// A residual block that can hand out its sum before the final ReLU.
-private protocol PreactivatingBlock: Layer {
-    func forwardWithPreactivation(_ x: Tensor) throws -> (output: Tensor, preact: Tensor)
-}
-
 public final class ResNetV2: Network {
     public enum BlockKind: Sendable {
         /// Two 3x3 convolutions; a stage's output has its width.
@@ -72,18 +67,13 @@ public final class ResNetV2: Network {
     }
 
     public override var tapNames: [String] {
-        ["stem"] + (1...stages.count).flatMap { ["stage\($0).preact", "stage\($0)"] } + ["embedding", "logits"]
+        StagedNetwork.tapNames(stageCount: stages.count)
     }
 
     public override func forward(_ input: Tensor, taps: inout TapRecorder) throws -> Tensor {
-        var x = try bn1(conv1(input)).relu()
-        taps.offer("stem", x)
-        for (index, blocks) in stages.enumerated() {
-            var preact = x
-            for block in blocks { (x, preact) = try block.forwardWithPreactivation(x) }
-            taps.offer("stage\(index + 1).preact", preact)
-            taps.offer("stage\(index + 1)", x)
-        }
+        let stem = try bn1(conv1(input)).relu()
+        taps.offer("stem", stem)
+        let x = try StagedNetwork.forward(stem, stages: stages, taps: &taps)
         let embedding = try x.globalAvgPool()
         taps.offer("embedding", embedding)
         return try linear(embedding)

@@ -19,7 +19,7 @@ import GirdTensor
 //   stageK          fK      layerK's output (K = 1, 2, 3: 16x16, 8x8, 4x4)
 //   embedding       f4      4x4-average-pooled, flattened (960)
 
-final class ShuffleNetV1Bottleneck: Layer {
+final class ShuffleNetV1Bottleneck: Layer, PreactivatingBlock {
     let conv1: Conv2d, bn1: BatchNorm, conv2: Conv2d, bn2: BatchNorm, conv3: Conv2d, bn3: BatchNorm
     let stride: Int
     /// Groups of the first 1x1 conv and of the shuffle after it.
@@ -102,18 +102,13 @@ public final class ShuffleNetV1: Network {
     }
 
     public override var tapNames: [String] {
-        ["stem"] + (1...stages.count).flatMap { ["stage\($0).preact", "stage\($0)"] } + ["embedding", "logits"]
+        StagedNetwork.tapNames(stageCount: stages.count)
     }
 
     public override func forward(_ input: Tensor, taps: inout TapRecorder) throws -> Tensor {
-        var x = try bn1(conv1(input)).relu()
-        taps.offer("stem", x)
-        for (index, blocks) in stages.enumerated() {
-            var preact = x
-            for block in blocks { (x, preact) = try block.forwardWithPreactivation(x) }
-            taps.offer("stage\(index + 1).preact", preact)
-            taps.offer("stage\(index + 1)", x)
-        }
+        let stem = try bn1(conv1(input)).relu()
+        taps.offer("stem", stem)
+        let x = try StagedNetwork.forward(stem, stages: stages, taps: &taps)
         let embedding = try x.avgPool2d(kernel: 4).flattened()
         taps.offer("embedding", embedding)
         return try linear(embedding)
