@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "GirdTensor", targets: ["GirdTensor"]),
         .library(name: "GirdNN", targets: ["GirdNN"]),
         .library(name: "GirdTrain", targets: ["GirdTrain"]),
+        .library(name: "GirdData", targets: ["GirdData"]),
         .executable(name: "gird-repl", targets: ["gird-repl"]),
         .executable(name: "gird-bench", targets: ["gird-bench"]),
     ],
@@ -31,6 +32,8 @@ let package = Package(
         .systemLibrary(name: "CEdit", path: "Sources/CEdit"),
         // glibc's malloc tuning (mallopt), which Swift's Glibc module leaves out.
         .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
+        // gzip-compressed datasets (IDX files as distributed).
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(
             name: "GirdTensor",
             dependencies: ["COpenBLAS", "CDNNL", "CMalloc"],
@@ -43,6 +46,10 @@ let package = Package(
             name: "GirdTrain",
             dependencies: ["GirdTensor", "GirdNN"],
             swiftSettings: vectorFlags),
+        .target(
+            name: "GirdData",
+            dependencies: ["GirdTensor", "CZlib"],
+            swiftSettings: vectorFlags),
         .executableTarget(
             name: "gird-repl",
             dependencies: ["GirdTensor"],
@@ -54,6 +61,10 @@ let package = Package(
         .testTarget(
             name: "GirdTrainTests",
             dependencies: ["GirdTrain", "GirdTensor"],
+            swiftSettings: vectorFlags),
+        .testTarget(
+            name: "GirdDataTests",
+            dependencies: ["GirdData", "GirdTensor", "CZlib"],
             swiftSettings: vectorFlags),
         .testTarget(
             name: "GirdNNTests",
