@@ -44,7 +44,7 @@ let package = Package(
             swiftSettings: vectorFlags),
         .target(
             name: "GirdTrain",
-            dependencies: ["GirdTensor", "GirdNN"],
+            dependencies: ["GirdTensor", "GirdNN", "GirdData"],
             swiftSettings: vectorFlags),
         .target(
             name: "GirdData",
@@ -60,7 +60,7 @@ let package = Package(
             swiftSettings: vectorFlags),
         .testTarget(
             name: "GirdTrainTests",
-            dependencies: ["GirdTrain", "GirdTensor"],
+            dependencies: ["GirdTrain", "GirdTensor", "GirdNN", "GirdData"],
             swiftSettings: vectorFlags),
         .testTarget(
             name: "GirdDataTests",

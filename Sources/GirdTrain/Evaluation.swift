@@ -1,0 +1,60 @@
+import GirdData
+import GirdNN
+import GirdTensor
+
+/// How well a model classifies a dataset.
+public struct EvaluationResult: Equatable, Sendable, CustomStringConvertible {
+    /// Fraction of images whose label is the top logit.
+    public let top1: Double
+    /// Fraction whose label is among the five top logits (all of them with
+    /// fewer than five classes).
+    public let top5: Double
+    /// Mean cross-entropy over the images.
+    public let loss: Double
+    public let count: Int
+
+    public var description: String {
+        "top-1 \(percent(top1)), top-5 \(percent(top5)), loss \((loss * 10_000).rounded() / 10_000) over \(count) images"
+    }
+
+    private func percent(_ x: Double) -> String { "\((x * 10_000).rounded() / 100)%" }
+}
+
+public enum Evaluation {
+    /// Top-1, top-5 and mean cross-entropy of `model` on every image of
+    /// `dataset`, in order, in evaluation mode and without recording
+    /// gradients (as `model.eval()` under `torch.no_grad()`); the model's
+    /// mode is restored afterwards. Images are normalised with the
+    /// dataset's constants when `normalized` is true.
+    public static func evaluate(_ model: Network, on dataset: Dataset, batchSize: Int = 256,
+                                normalized: Bool = true) throws -> EvaluationResult {
+        guard batchSize > 0 else {
+            throw TensorError.invalidArgument(op: "evaluate", message: "batch size must be positive, got \(batchSize)")
+        }
+        guard dataset.count > 0 else {
+            throw TensorError.invalidArgument(op: "evaluate", message: "dataset '\(dataset.name)' has no images")
+        }
+        let wasTraining = model.isTraining
+        model.eval()
+        defer { if wasTraining { model.train() } }
+        var correct1 = 0, correct5 = 0
+        var lossSum = 0.0
+        try GradMode.withoutGradient {
+            for start in stride(from: 0, to: dataset.count, by: batchSize) {
+                let indices = Array(start..<min(start + batchSize, dataset.count))
+                let (images, labels) = try dataset.batch(indices: indices, normalized: normalized)
+                let logits = try model(images)
+                lossSum += Double(try Tensor.crossEntropy(logits, labels: labels, reduction: .sum).item())
+                let k = min(5, logits.shape[1])
+                let ranked = try logits.topk(k, axis: 1).indices.toIndices()
+                for (row, label) in labels.toIndices().enumerated() {
+                    let top = ranked[(row * k)..<((row + 1) * k)]
+                    if top.first == label { correct1 += 1 }
+                    if top.contains(label) { correct5 += 1 }
+                }
+            }
+        }
+        let n = Double(dataset.count)
+        return EvaluationResult(top1: Double(correct1) / n, top5: Double(correct5) / n, loss: lossSum / n, count: dataset.count)
+    }
+}
