@@ -30,12 +30,19 @@ public enum Augmentation: Equatable, Sendable {
                 throw DatasetError.invalidArgument(
                     dataset: "randomCrop", message: "a \(size)x\(size) crop does not fit a \(shape[1])x\(shape[2]) image padded by \(padding)")
             }
-            return [shape[0], size, size]
         case let .horizontalFlip(probability):
             guard (0...1).contains(probability) else {
                 throw DatasetError.invalidArgument(dataset: "horizontalFlip", message: "probability \(probability) is not in [0, 1]")
             }
-            return shape
+        }
+        return resultShape(shape)
+    }
+
+    /// The shape after this transform, for a shape already checked.
+    func resultShape(_ shape: [Int]) -> [Int] {
+        switch self {
+        case let .randomCrop(size, _): return [shape[0], size, size]
+        case .horizontalFlip: return shape
         }
     }
 
@@ -72,7 +79,7 @@ public enum Augmentation: Equatable, Sendable {
         }
     }
 
-    /// `transforms` in order on the image at `position` of an epoch whose
+    /// `transforms` (checked with `outputShape(for:)`) in order on the image at `position` of an epoch whose
     /// augmentation stream has key `seed`: transform t of that image starts
     /// at word (position · transforms.count + t) · wordsPerTransform.
     public static func apply(_ transforms: [Augmentation], to image: [UInt8], shape: [Int],
@@ -83,8 +90,7 @@ public enum Augmentation: Equatable, Sendable {
             generator.state = RandomGenerator.State(
                 seed: seed, offset: UInt64((position * transforms.count + t) * wordsPerTransform))
             pixels = transform.apply(to: pixels, shape: shape, using: generator)
-            // Checked by the loader before any image is transformed.
-            shape = try! transform.outputShape(for: shape)
+            shape = transform.resultShape(shape)
         }
         return (pixels, shape)
     }

@@ -16,7 +16,7 @@ import GirdTensor
 /// order is augmented from its own slice of the stream keyed by
 /// `augmentationSeed` (see `Augmentation`). So the thread, the batch size and
 /// resuming mid-epoch never change what an image becomes.
-public final class DataLoader {
+public final class DataLoader: Sendable {
     /// Where a run stands: the epoch and the index of the next batch it will yield.
     public struct Position: Hashable, Codable, Sendable {
         public var epoch: Int
@@ -40,7 +40,8 @@ public final class DataLoader {
     public let indices: [Int]
     /// [C, H, W] of the images after augmentation.
     public let outputShape: [Int]
-    /// How many batches ahead the worker may run.
+    /// How many finished batches may wait in the queue (the worker holds
+    /// one more while it waits for room).
     public let prefetch: Int
 
     public init(_ dataset: Dataset, batchSize: Int, shuffle: Bool = true, seed: UInt64 = 0,
