@@ -56,7 +56,7 @@ let package = Package(
             swiftSettings: vectorFlags),
         .executableTarget(
             name: "gird-bench",
-            dependencies: ["GirdTensor", "GirdNN", "GirdTrain"],
+            dependencies: ["GirdTensor", "GirdNN", "GirdTrain", "GirdData"],
             swiftSettings: vectorFlags),
         .testTarget(
             name: "GirdTrainTests",

@@ -1,0 +1,97 @@
+import GirdTensor
+
+/// A random transform of one image's bytes, with torchvision's semantics,
+/// applied before the bytes become floats (and before normalisation).
+///
+/// Each transform of an image draws from its own fixed slice of a Philox
+/// stream, `wordsPerTransform` words long: the random numbers an image gets
+/// depend only on where its slice is (see `Augmentation.apply(_:to:shape:seed:position:)`),
+/// never on which thread decodes it or how images are grouped into batches.
+public enum Augmentation: Equatable, Sendable {
+    /// `transforms.RandomCrop(size, padding=padding)`: zero padding on all
+    /// four sides, then a `size`x`size` window whose top-left corner is
+    /// uniform over the padded image: top first, then left, each
+    /// `nextInt(below: paddedSide - size + 1)` (two words each).
+    case randomCrop(size: Int, padding: Int)
+    /// `transforms.RandomHorizontalFlip(p)`: the image is mirrored left to
+    /// right when `nextUniform() < probability` (one word).
+    case horizontalFlip(probability: Float)
+
+    /// The slice of the stream each transform owns. A crop takes 4 words
+    /// (8 in the ~2^-60 case of a rejected draw, which stays inside its slice).
+    public static let wordsPerTransform = 8
+
+    /// The shape [C, H, W] this transform turns `shape` into, or an error when
+    /// it cannot apply (a crop larger than the padded image).
+    public func outputShape(for shape: [Int]) throws -> [Int] {
+        switch self {
+        case let .randomCrop(size, padding):
+            guard size > 0, padding >= 0, size <= shape[1] + 2 * padding, size <= shape[2] + 2 * padding else {
+                throw DatasetError.invalidArgument(
+                    dataset: "randomCrop", message: "a \(size)x\(size) crop does not fit a \(shape[1])x\(shape[2]) image padded by \(padding)")
+            }
+        case let .horizontalFlip(probability):
+            guard (0...1).contains(probability) else {
+                throw DatasetError.invalidArgument(dataset: "horizontalFlip", message: "probability \(probability) is not in [0, 1]")
+            }
+        }
+        return resultShape(shape)
+    }
+
+    /// The shape after this transform, for a shape already checked.
+    func resultShape(_ shape: [Int]) -> [Int] {
+        switch self {
+        case let .randomCrop(size, _): return [shape[0], size, size]
+        case .horizontalFlip: return shape
+        }
+    }
+
+    /// This transform of `image` (bytes [C, H, W] of `shape`), drawing from
+    /// `generator` where it stands. The shape must have passed `outputShape(for:)`.
+    public func apply(to image: [UInt8], shape: [Int], using generator: RandomGenerator) -> [UInt8] {
+        let (channels, height, width) = (shape[0], shape[1], shape[2])
+        switch self {
+        case let .randomCrop(size, padding):
+            let top = generator.nextInt(below: height + 2 * padding - size + 1)
+            let left = generator.nextInt(below: width + 2 * padding - size + 1)
+            // Output pixel (y, x) is padded pixel (top + y, left + x), which is
+            // source pixel (top + y - padding, left + x - padding) or zero outside.
+            var output = [UInt8](repeating: 0, count: channels * size * size)
+            for channel in 0..<channels {
+                for y in 0..<size {
+                    let sourceY = top + y - padding
+                    guard sourceY >= 0 && sourceY < height else { continue }
+                    for x in 0..<size {
+                        let sourceX = left + x - padding
+                        guard sourceX >= 0 && sourceX < width else { continue }
+                        output[(channel * size + y) * size + x] = image[(channel * height + sourceY) * width + sourceX]
+                    }
+                }
+            }
+            return output
+        case let .horizontalFlip(probability):
+            guard generator.nextUniform() < probability else { return image }
+            var output = image
+            for row in 0..<(channels * height) {
+                for x in 0..<width { output[row * width + x] = image[row * width + width - 1 - x] }
+            }
+            return output
+        }
+    }
+
+    /// `transforms` (checked with `outputShape(for:)`) in order on the image at `position` of an epoch whose
+    /// augmentation stream has key `seed`: transform t of that image starts
+    /// at word (position · transforms.count + t) · wordsPerTransform.
+    public static func apply(_ transforms: [Augmentation], to image: [UInt8], shape: [Int],
+                             seed: UInt64, position: Int) -> (pixels: [UInt8], shape: [Int]) {
+        let generator = RandomGenerator(seed: seed)
+        var pixels = image, shape = shape
+        for (t, transform) in transforms.enumerated() {
+            generator.state = RandomGenerator.State(
+                seed: seed, offset: UInt64((position * transforms.count + t) * wordsPerTransform))
+            pixels = transform.apply(to: pixels, shape: shape, using: generator)
+            shape = transform.resultShape(shape)
+        }
+        return (pixels, shape)
+    }
+}
