@@ -1,0 +1,147 @@
+import Foundation
+import GirdData
+import GirdNN
+import GirdTensor
+
+/// The loss of one training step: a scalar from the model, a batch of
+/// images and their labels. Cross-entropy by default; a distillation method
+/// passes its own (it may run a teacher inside).
+public typealias TrainingLoss = (_ model: Network, _ images: Tensor, _ labels: Tensor) throws -> Tensor
+
+/// What a finished run measured and where it left its files.
+public struct TrainingRun: Equatable, Sendable {
+    public var bestTop1: Double
+    public var finalTop1: Double
+    public var history: [EpochRecord]
+    /// The full training state after the last epoch (`resume(from:)` reads it).
+    public var checkpointPath: String
+    public var directory: String
+}
+
+/// Trains a network, as RepDistiller's `train_vanilla` loop: per step the
+/// schedule sets the rate, the model (in training mode) gives a loss, its
+/// gradient updates the parameters; per epoch an evaluation on the test set,
+/// a line of `metrics.jsonl` and `metrics.csv`, and a checkpoint.
+///
+///     var configuration = TrainingConfiguration(epochs: 240, outputDirectory: "runs/resnet8")
+///     configuration.schedule = try .multiStep(milestones: [150, 180, 210], gamma: 0.1)
+///     let run = try Trainer(configuration: configuration).train(model: model, trainSet: train, testSet: test)
+///     // after an interruption, with a freshly built model:
+///     let run = try Trainer(configuration: configuration).resume(from: "runs/resnet8/checkpoint.safetensors", ...)
+///
+/// Files in the run directory: `checkpoint.safetensors` (everything a resume
+/// needs, see `Checkpoint`), `last.safetensors` and `best.safetensors` (the
+/// model's weights alone, loadable by PyTorch), the two metrics files.
+public final class Trainer {
+    public let configuration: TrainingConfiguration
+    public let loss: TrainingLoss
+    /// Replaces standard error for the progress lines (tests).
+    var progressOutput: ((String) -> Void)?
+
+    public init(configuration: TrainingConfiguration, loss: @escaping TrainingLoss = Trainer.crossEntropy) {
+        self.configuration = configuration
+        self.loss = loss
+    }
+
+    public static func crossEntropy(model: Network, images: Tensor, labels: Tensor) throws -> Tensor {
+        try Tensor.crossEntropy(model(images), labels: labels)
+    }
+
+    public var checkpointPath: String { configuration.outputDirectory + "/checkpoint.safetensors" }
+
+    /// Trains `model` from its current weights for `configuration.epochs` epochs.
+    public func train(model: Network, trainSet: Dataset, testSet: Dataset) throws -> TrainingRun {
+        try run(model: model, trainSet: trainSet, testSet: testSet, checkpoint: nil)
+    }
+
+    /// Continues the run saved in `checkpoint` with `model` (a network of the
+    /// same architecture; its weights are replaced by the checkpoint's):
+    /// weights, optimizer state, schedule and data order carry on where they
+    /// were, so that the result is bit for bit the uninterrupted run's (at a
+    /// fixed thread count). The configuration must be the run's.
+    public func resume(from checkpoint: String, model: Network, trainSet: Dataset, testSet: Dataset) throws -> TrainingRun {
+        try run(model: model, trainSet: trainSet, testSet: testSet, checkpoint: checkpoint)
+    }
+
+    private func run(model: Network, trainSet: Dataset, testSet: Dataset, checkpoint: String?) throws -> TrainingRun {
+        try configuration.validate()
+        let directory = configuration.outputDirectory
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let namedParameters = model.namedParameters()
+        let optimizer = try configuration.makeOptimizer(parameters: namedParameters.map(\.tensor))
+        let loader = try DataLoader(trainSet, batchSize: configuration.batchSize, shuffle: true, seed: configuration.seed,
+                                    augmentation: configuration.augmentation, normalized: configuration.normalized)
+        let stepsPerEpoch = loader.batchCount, epochs = configuration.epochs
+        guard stepsPerEpoch >= 1 else {
+            throw TrainingError.invalidConfiguration("training set '\(trainSet.name)' has no images")
+        }
+
+        var state = CheckpointState(position: DataLoader.Position(epoch: 0, batch: 0), seed: configuration.seed,
+                                    optimizer: configuration.optimizer, schedule: configuration.schedule.description,
+                                    epochs: epochs, stepsPerEpoch: stepsPerEpoch, bestTop1: -1, history: [])
+        if let checkpoint {
+            let saved = try Checkpoint.load(from: checkpoint, into: model, optimizer: optimizer,
+                                            parameterNames: namedParameters.map(\.name))
+            try saved.checkCompatible(with: state, path: checkpoint)
+            state = saved
+        }
+
+        var progress = ProgressReporter(style: configuration.progress, epochs: epochs)
+        if let progressOutput { progress.write = progressOutput }
+        optimizer.clearGradients()
+        let imagesPerEpoch = trainSet.count
+        while state.position.epoch < epochs {
+            let epochStart = DispatchTime.now().uptimeNanoseconds
+            let epoch = state.position.epoch
+            model.train()
+            let batches = loader.start(at: state.position)
+            var lossSum = 0.0, steps = 0, images = 0
+            var firstRate: Float?
+            while let (inputs, labels) = try batches.next() {
+                let step = batches.position.batch - 1
+                optimizer.learningRate = try configuration.schedule.learningRate(
+                    base: configuration.learningRate, epoch: epoch, step: step, stepsPerEpoch: stepsPerEpoch, epochs: epochs)
+                firstRate = firstRate ?? optimizer.learningRate
+                let value = try loss(model, inputs, labels)
+                guard value.nonFiniteCount() == 0 else {
+                    batches.stop()
+                    optimizer.clearGradients()
+                    let kept = FileManager.default.fileExists(atPath: checkpointPath) ? checkpointPath : nil
+                    throw TrainingError.nonFiniteLoss(epoch: epoch, batch: step, checkpoint: kept)
+                }
+                try value.backward()
+                try optimizer.step()
+                optimizer.clearGradients()
+                lossSum += Double(try value.item())
+                steps += 1
+                images += inputs.shape[0]
+                let seconds = Double(DispatchTime.now().uptimeNanoseconds - epochStart) * 1e-9
+                let rate = Double(images) / max(seconds, 1e-9)
+                let remaining = Double((epochs - epoch) * imagesPerEpoch - images) / rate
+                progress.step(epoch: epoch, batch: step, batches: stepsPerEpoch, loss: lossSum / Double(steps),
+                              imagesPerSecond: rate, secondsLeft: remaining)
+            }
+
+            let result = try Evaluation.evaluate(model, on: testSet, batchSize: configuration.evaluationBatchSize,
+                                                 normalized: configuration.normalized)
+            let record = EpochRecord(
+                epoch: epoch, trainLoss: steps > 0 ? lossSum / Double(steps) : .nan, testTop1: result.top1,
+                testTop5: result.top5, testLoss: result.loss, learningRate: Double(firstRate ?? optimizer.learningRate),
+                seconds: Double(DispatchTime.now().uptimeNanoseconds - epochStart) * 1e-9)
+            state.history.append(record)
+            state.position = DataLoader.Position(epoch: epoch + 1, batch: 0)
+            let epochMetadata = ["epoch": String(epoch), "test_top1": "\(result.top1)"]
+            if result.top1 > state.bestTop1 {
+                state.bestTop1 = result.top1
+                try model.saveWeights(to: directory + "/best.safetensors", metadata: epochMetadata)
+            }
+            try model.saveWeights(to: directory + "/last.safetensors", metadata: epochMetadata)
+            try Checkpoint.save(state, model: model, optimizer: optimizer, parameterNames: namedParameters.map(\.name),
+                                to: checkpointPath)
+            try MetricsLog.write(state.history, to: directory)
+            progress.epochEnded(record)
+        }
+        return TrainingRun(bestTop1: max(state.bestTop1, 0), finalTop1: state.history.last?.testTop1 ?? 0,
+                           history: state.history, checkpointPath: checkpointPath, directory: directory)
+    }
+}

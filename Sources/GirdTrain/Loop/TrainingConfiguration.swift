@@ -1,0 +1,62 @@
+import GirdData
+import GirdTensor
+
+/// Everything a run's outcome depends on besides the model and the data:
+/// RepDistiller's CIFAR defaults where it has them (batch 64, momentum 0.9,
+/// weight decay 5e-4).
+public struct TrainingConfiguration: Sendable {
+    public enum OptimizerKind: String, Sendable, Codable {
+        case sgd, adam, adamW
+    }
+
+    public var epochs: Int
+    public var batchSize: Int = 64
+    /// The base rate the schedule scales; a Double as the schedule computes in Double.
+    public var learningRate: Double = 0.05
+    /// SGD only.
+    public var momentum: Float = 0.9
+    public var weightDecay: Float = 5e-4
+    /// SGD only.
+    public var nesterov: Bool = false
+    public var optimizer: OptimizerKind = .sgd
+    public var schedule: LearningRateSchedule = .constant
+    /// Keys the loader's shuffling and augmentation (see `DataLoader`).
+    public var seed: UInt64 = 0
+    public var augmentation: [Augmentation] = []
+    /// Images are normalised with the dataset's constants, for training and evaluation.
+    public var normalized: Bool = true
+    public var evaluationBatchSize: Int = 256
+    /// Where `metrics.jsonl`, `metrics.csv` and the checkpoints go (created if missing).
+    public var outputDirectory: String
+    public var progress: ProgressStyle = .automatic
+
+    public init(epochs: Int, outputDirectory: String) {
+        self.epochs = epochs
+        self.outputDirectory = outputDirectory
+    }
+
+    func validate() throws {
+        guard epochs >= 1, batchSize >= 1, evaluationBatchSize >= 1 else {
+            throw TrainingError.invalidConfiguration(
+                "epochs (\(epochs)), batch size (\(batchSize)) and evaluation batch size (\(evaluationBatchSize)) must be at least 1")
+        }
+        guard learningRate >= 0 else {
+            throw TrainingError.invalidConfiguration("learning rate must be non-negative, got \(learningRate)")
+        }
+    }
+
+    /// A fresh optimizer of the configured kind over `parameters` (in
+    /// `namedParameters()` order, which checkpoints rely on).
+    func makeOptimizer(parameters: [Tensor]) throws -> Optimizer {
+        let rate = Float(learningRate)
+        switch optimizer {
+        case .sgd:
+            return try SGD(parameters: parameters, learningRate: rate, momentum: momentum, weightDecay: weightDecay,
+                           nesterov: nesterov)
+        case .adam:
+            return try Adam(parameters: parameters, learningRate: rate, weightDecay: weightDecay)
+        case .adamW:
+            return try AdamW(parameters: parameters, learningRate: rate, weightDecay: weightDecay)
+        }
+    }
+}
