@@ -83,3 +83,68 @@ final class CheckpointTests: XCTestCase {
         }
     }
 }
+
+/// A loss that owns state: it counts the steps it has seen, in a tensor.
+private final class CountingLoss: TrainingState {
+    var steps = Tensor.zeros([1])
+    var checkpointTensors: [(name: String, tensor: Tensor)] { [("steps", steps)] }
+    func restore(checkpointTensors: [String: Tensor]) throws {
+        guard let saved = checkpointTensors["steps"], saved.shape == [1] else {
+            throw TensorError.invalidArgument(op: "CountingLoss", message: "no step count saved")
+        }
+        steps = saved
+    }
+    func loss(model: Network, images: Tensor, labels: Tensor) throws -> Tensor {
+        steps = try steps + 1
+        return try Trainer.crossEntropy(model: model, images: images, labels: labels)
+    }
+}
+
+final class TrainingStateCheckpointTests: XCTestCase {
+    /// 24 images in batches of 8: 3 steps an epoch. A run stopped in epoch
+    /// 1 and resumed from the checkpoint after epoch 0 must carry the count
+    /// (3) and end at 6, as the uninterrupted run does.
+    func testLossStateIsSavedAndRestored() throws {
+        let train = try halvesDataset(count: 24, seed: 1), test = try halvesDataset(count: 8, seed: 2)
+        var configuration = TrainingConfiguration(epochs: 2, outputDirectory: temporaryDirectory("loss-state"))
+        defer { try? FileManager.default.removeItem(atPath: configuration.outputDirectory) }
+        configuration.batchSize = 8
+        configuration.progress = .silent
+
+        let counting = CountingLoss()
+        var calls = 0
+        let stopping = Trainer(configuration: configuration) { model, images, labels in
+            calls += 1
+            guard calls <= 4 else { return Tensor(Float.nan) }
+            return try counting.loss(model: model, images: images, labels: labels)
+        }
+        stopping.state["counter"] = counting
+        XCTAssertThrowsError(try stopping.train(model: ModelZoo.make("resnet8", classes: 2, inChannels: 1),
+                                                trainSet: train, testSet: test))
+        XCTAssertEqual(counting.steps.toArray(), [4], "the live count went on past the checkpoint")
+
+        let fresh = CountingLoss()
+        let resuming = Trainer(configuration: configuration, loss: fresh.loss)
+        resuming.state["counter"] = fresh
+        _ = try resuming.resume(from: stopping.checkpointPath, model: ModelZoo.make("resnet8", classes: 2, inChannels: 1),
+                                trainSet: train, testSet: test)
+        XCTAssertEqual(fresh.steps.toArray(), [6], "3 restored from the checkpoint after epoch 0, then 3 more")
+    }
+
+    func testStateThatDoesNotFitIsRefusedNamingTheOwner() throws {
+        let train = try halvesDataset(count: 8, seed: 1), test = try halvesDataset(count: 8, seed: 2)
+        var configuration = TrainingConfiguration(epochs: 1, outputDirectory: temporaryDirectory("loss-state-refused"))
+        defer { try? FileManager.default.removeItem(atPath: configuration.outputDirectory) }
+        configuration.batchSize = 8
+        configuration.progress = .silent
+        let trainer = Trainer(configuration: configuration)
+        _ = try trainer.train(model: ModelZoo.make("resnet8", classes: 2, inChannels: 1), trainSet: train, testSet: test)
+        let resuming = Trainer(configuration: configuration)
+        resuming.state["counter"] = CountingLoss()
+        XCTAssertThrowsError(try resuming.resume(from: trainer.checkpointPath,
+                                                 model: ModelZoo.make("resnet8", classes: 2, inChannels: 1),
+                                                 trainSet: train, testSet: test)) { error in
+            XCTAssertEqual("\(error)", "\(trainer.checkpointPath): cannot resume from this checkpoint: state 'counter': CountingLoss: no step count saved")
+        }
+    }
+}

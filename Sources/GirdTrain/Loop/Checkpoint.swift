@@ -53,6 +53,7 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
 ///     optimizer.<parameter>.exp_avg           Adam, AdamW: m
 ///     optimizer.<parameter>.exp_avg_sq        Adam, AdamW: v
 ///     optimizer.<parameter>.step              Adam, AdamW: t, int64 [1]
+///     state.<owner>.<tensor>                  each `TrainingState` registered with the trainer
 ///     __metadata__ gird.training_state        `CheckpointState` as JSON
 ///
 /// with PyTorch's names for the optimizer state, so a converter stays simple.
@@ -60,8 +61,11 @@ enum Checkpoint {
     static let stateKey = "gird.training_state"
 
     static func save(_ state: CheckpointState, model: Network, optimizer: Optimizer, parameterNames: [String],
-                     to path: String) throws {
+                     state owners: [String: TrainingState] = [:], to path: String) throws {
         var tensors = model.stateDictionary(prefix: "model.")
+        for (owner, part) in owners.sorted(by: { $0.key < $1.key }) {
+            tensors += part.checkpointTensors.map { ("state.\(owner).\($0.name)", $0.tensor) }
+        }
         switch optimizer {
         case let sgd as SGD:
             for (name, buffer) in zip(parameterNames, sgd.momentumBuffers) {
@@ -80,8 +84,8 @@ enum Checkpoint {
     }
 
     /// Loads the model's and optimizer's state from `path`; returns where the run stands.
-    static func load(from path: String, into model: Network, optimizer: Optimizer, parameterNames: [String]) throws
-        -> CheckpointState {
+    static func load(from path: String, into model: Network, optimizer: Optimizer, parameterNames: [String],
+                     state owners: [String: TrainingState] = [:]) throws -> CheckpointState {
         let tensors: [String: Tensor]
         let metadata: [String: String]
         do {
@@ -103,6 +107,16 @@ enum Checkpoint {
         var modelTensors: [String: Tensor] = [:]
         for (name, tensor) in tensors where name.hasPrefix("model.") {
             modelTensors[String(name.dropFirst("model.".count))] = tensor
+        }
+        for (owner, part) in owners {
+            let prefix = "state.\(owner)."
+            var saved: [String: Tensor] = [:]
+            for (name, tensor) in tensors where name.hasPrefix(prefix) { saved[String(name.dropFirst(prefix.count))] = tensor }
+            do {
+                try part.restore(checkpointTensors: saved)
+            } catch {
+                throw CheckpointError.incompatible(path: path, message: "state '\(owner)': \(error)")
+            }
         }
         do {
             try model.loadStateDictionary(modelTensors)

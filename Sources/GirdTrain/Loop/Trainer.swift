@@ -35,6 +35,9 @@ public struct TrainingRun: Equatable, Sendable {
 public final class Trainer {
     public let configuration: TrainingConfiguration
     public let loss: TrainingLoss
+    /// State owned by the loss (or anything else) that checkpoints carry,
+    /// by name; see `TrainingState`.
+    public var state: [String: TrainingState] = [:]
     /// Replaces standard error for the progress lines (tests).
     var progressOutput: ((String) -> Void)?
 
@@ -81,7 +84,7 @@ public final class Trainer {
                                     epochs: epochs, stepsPerEpoch: stepsPerEpoch, bestTop1: -1, history: [])
         if let checkpoint {
             let saved = try Checkpoint.load(from: checkpoint, into: model, optimizer: optimizer,
-                                            parameterNames: namedParameters.map(\.name))
+                                            parameterNames: namedParameters.map(\.name), state: self.state)
             try saved.checkCompatible(with: state, path: checkpoint)
             state = saved
         }
@@ -137,7 +140,7 @@ public final class Trainer {
             }
             try model.saveWeights(to: directory + "/last.safetensors", metadata: epochMetadata)
             try Checkpoint.save(state, model: model, optimizer: optimizer, parameterNames: namedParameters.map(\.name),
-                                to: checkpointPath)
+                                state: self.state, to: checkpointPath)
             try MetricsLog.write(state.history, to: directory)
             progress.epochEnded(record)
         }
