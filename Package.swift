@@ -34,6 +34,9 @@ let package = Package(
         .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
         // gzip-compressed datasets (IDX files as distributed).
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        // ImageFolder's decoders: libpng (simplified API) and libjpeg-turbo.
+        .systemLibrary(name: "CPNG", path: "Sources/CPNG"),
+        .systemLibrary(name: "CJPEG", path: "Sources/CJPEG"),
         .target(
             name: "GirdTensor",
             dependencies: ["COpenBLAS", "CDNNL", "CMalloc"],
@@ -48,7 +51,7 @@ let package = Package(
             swiftSettings: vectorFlags),
         .target(
             name: "GirdData",
-            dependencies: ["GirdTensor", "CZlib"],
+            dependencies: ["GirdTensor", "CZlib", "CPNG", "CJPEG"],
             swiftSettings: vectorFlags),
         .executableTarget(
             name: "gird-repl",
@@ -64,7 +67,7 @@ let package = Package(
             swiftSettings: vectorFlags),
         .testTarget(
             name: "GirdDataTests",
-            dependencies: ["GirdData", "GirdTensor", "CZlib"],
+            dependencies: ["GirdData", "GirdTensor", "CZlib", "CPNG", "CJPEG"],
             swiftSettings: vectorFlags),
         .testTarget(
             name: "GirdNNTests",

@@ -12,7 +12,7 @@
 public enum DatasetError: Error, Equatable, CustomStringConvertible {
     /// The file is not there; `hint` says how to get it.
     case missing(path: String, hint: String)
-    /// The operating system or zlib refused an operation; `reason` is its own text.
+    /// The operating system, zlib, libpng or libjpeg refused an operation; `reason` is its own text.
     case system(path: String, action: String, reason: String)
     /// The bytes do not follow the format.
     case malformed(path: String, offset: Int, compressed: Bool, message: String)
