@@ -136,8 +136,7 @@ enum Checkpoint {
                     }
                     return AdamState(step: Int(step), average: average, squaredAverage: squared)
                 }
-                if let adam = optimizer as? Adam { try adam.restoreStates(states) }
-                if let adamW = optimizer as? AdamW { try adamW.restoreStates(states) }
+                try (optimizer as? AdamBase)?.restoreStates(states)
             }
         } catch let error as CheckpointError {
             throw error
@@ -148,8 +147,6 @@ enum Checkpoint {
     }
 
     private static func adamStates(of optimizer: Optimizer) -> [AdamState?] {
-        if let adam = optimizer as? Adam { return adam.states }
-        if let adamW = optimizer as? AdamW { return adamW.states }
-        return []
+        (optimizer as? AdamBase)?.states ?? []
     }
 }

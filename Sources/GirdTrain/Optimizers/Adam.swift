@@ -12,42 +12,15 @@ import GirdTensor
 ///
 /// The bias corrections 1 − βᵗ are computed in Double, as PyTorch computes
 /// them in Python floats, and rounded to Float once.
-public final class Adam: Optimizer {
-    public let parameters: [Tensor]
-    public var learningRate: Float
-    public let betas: (Float, Float)
-    public let epsilon: Float
-    public let weightDecay: Float
-    /// One state per parameter, nil until its first step (checkpoints save them).
-    public private(set) var states: [AdamState?]
-
+public final class Adam: AdamBase {
     public init(parameters: [Tensor], learningRate: Float = 1e-3, betas: (Float, Float) = (0.9, 0.999),
                 epsilon: Float = 1e-8, weightDecay: Float = 0) throws {
-        try validateAdamSettings(op: "Adam", learningRate: learningRate, betas: betas, epsilon: epsilon, weightDecay: weightDecay)
-        self.parameters = parameters
-        self.learningRate = learningRate
-        self.betas = betas
-        self.epsilon = epsilon
-        self.weightDecay = weightDecay
-        states = Array(repeating: nil, count: parameters.count)
+        try super.init(op: "Adam", parameters: parameters, learningRate: learningRate, betas: betas,
+                       epsilon: epsilon, weightDecay: weightDecay)
     }
 
-    public func step() throws {
-        try GradMode.withoutGradient {
-            for (index, parameter) in parameters.enumerated() {
-                guard let gradient = parameter.grad else { continue }
-                let decayed = weightDecay != 0 ? try gradient + parameter * weightDecay : gradient
-                states[index] = try adamUpdate(parameter, gradient: decayed, state: states[index], learningRate: learningRate,
-                                               betas: betas, epsilon: epsilon)
-            }
-        }
-    }
-
-    /// Replaces the per-parameter states (restoring a checkpoint); the
-    /// optimizer then owns the given tensors and updates them in place.
-    public func restoreStates(_ states: [AdamState?]) throws {
-        try validateAdamStates(op: "Adam", states, parameters: parameters)
-        self.states = states
+    override func decayedGradient(of parameter: Tensor, gradient: Tensor) throws -> Tensor {
+        weightDecay != 0 ? try gradient + parameter * weightDecay : gradient
     }
 }
 
@@ -57,7 +30,24 @@ public final class Adam: Optimizer {
 ///
 ///     p  = p · (1 − lr · weightDecay)
 ///     m, v, p as Adam with weightDecay 0.
-public final class AdamW: Optimizer {
+public final class AdamW: AdamBase {
+    public init(parameters: [Tensor], learningRate: Float = 1e-3, betas: (Float, Float) = (0.9, 0.999),
+                epsilon: Float = 1e-8, weightDecay: Float = 1e-2) throws {
+        try super.init(op: "AdamW", parameters: parameters, learningRate: learningRate, betas: betas,
+                       epsilon: epsilon, weightDecay: weightDecay)
+    }
+
+    override func decayedGradient(of parameter: Tensor, gradient: Tensor) throws -> Tensor {
+        // PyTorch forms 1 − lr·wd in Python floats, then rounds it to the tensor's type.
+        try parameter.scale(by: Float(1 - Double(learningRate) * Double(weightDecay)))
+        return gradient
+    }
+}
+
+/// What Adam and AdamW share: settings, per-parameter state and the update;
+/// they differ only in how weight decay enters (`decayedGradient`).
+public class AdamBase: Optimizer {
+    let op: String
     public let parameters: [Tensor]
     public var learningRate: Float
     public let betas: (Float, Float)
@@ -66,9 +56,10 @@ public final class AdamW: Optimizer {
     /// One state per parameter, nil until its first step (checkpoints save them).
     public private(set) var states: [AdamState?]
 
-    public init(parameters: [Tensor], learningRate: Float = 1e-3, betas: (Float, Float) = (0.9, 0.999),
-                epsilon: Float = 1e-8, weightDecay: Float = 1e-2) throws {
-        try validateAdamSettings(op: "AdamW", learningRate: learningRate, betas: betas, epsilon: epsilon, weightDecay: weightDecay)
+    init(op: String, parameters: [Tensor], learningRate: Float, betas: (Float, Float), epsilon: Float,
+         weightDecay: Float) throws {
+        try validateAdamSettings(op: op, learningRate: learningRate, betas: betas, epsilon: epsilon, weightDecay: weightDecay)
+        self.op = op
         self.parameters = parameters
         self.learningRate = learningRate
         self.betas = betas
@@ -77,13 +68,17 @@ public final class AdamW: Optimizer {
         states = Array(repeating: nil, count: parameters.count)
     }
 
+    /// The gradient the update uses, after applying weight decay its way.
+    func decayedGradient(of parameter: Tensor, gradient: Tensor) throws -> Tensor {
+        preconditionFailure("\(type(of: self)) must override decayedGradient(of:gradient:)")
+    }
+
     public func step() throws {
         try GradMode.withoutGradient {
             for (index, parameter) in parameters.enumerated() {
                 guard let gradient = parameter.grad else { continue }
-                // PyTorch forms 1 − lr·wd in Python floats, then rounds it to the tensor's type.
-                try parameter.scale(by: Float(1 - Double(learningRate) * Double(weightDecay)))
-                states[index] = try adamUpdate(parameter, gradient: gradient, state: states[index], learningRate: learningRate,
+                let decayed = try decayedGradient(of: parameter, gradient: gradient)
+                states[index] = try adamUpdate(parameter, gradient: decayed, state: states[index], learningRate: learningRate,
                                                betas: betas, epsilon: epsilon)
             }
         }
@@ -92,7 +87,7 @@ public final class AdamW: Optimizer {
     /// Replaces the per-parameter states (restoring a checkpoint); the
     /// optimizer then owns the given tensors and updates them in place.
     public func restoreStates(_ states: [AdamState?]) throws {
-        try validateAdamStates(op: "AdamW", states, parameters: parameters)
+        try validateAdamStates(op: op, states, parameters: parameters)
         self.states = states
     }
 }
