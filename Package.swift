@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "GirdNN", targets: ["GirdNN"]),
         .library(name: "GirdTrain", targets: ["GirdTrain"]),
         .library(name: "GirdData", targets: ["GirdData"]),
+        .library(name: "GirdDistill", targets: ["GirdDistill"]),
         .executable(name: "gird-repl", targets: ["gird-repl"]),
         .executable(name: "gird-bench", targets: ["gird-bench"]),
     ],
@@ -50,6 +51,10 @@ let package = Package(
             dependencies: ["GirdTensor", "GirdNN", "GirdData"],
             swiftSettings: vectorFlags),
         .target(
+            name: "GirdDistill",
+            dependencies: ["GirdTensor", "GirdNN", "GirdData", "GirdTrain"],
+            swiftSettings: vectorFlags),
+        .target(
             name: "GirdData",
             dependencies: ["GirdTensor", "CZlib", "CPNG", "CJPEG"],
             swiftSettings: vectorFlags),
@@ -64,6 +69,12 @@ let package = Package(
         .testTarget(
             name: "GirdTrainTests",
             dependencies: ["GirdTrain", "GirdTensor", "GirdNN", "GirdData"],
+            swiftSettings: vectorFlags),
+        .testTarget(
+            name: "GirdDistillTests",
+            dependencies: ["GirdDistill", "GirdTrain", "GirdTensor", "GirdNN", "GirdData"],
+            // Reference inputs and outputs written by scripts/distill_reference.py.
+            exclude: ["Fixtures"],
             swiftSettings: vectorFlags),
         .testTarget(
             name: "GirdDataTests",

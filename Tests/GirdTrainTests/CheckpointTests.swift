@@ -85,7 +85,7 @@ final class CheckpointTests: XCTestCase {
 }
 
 /// A loss that owns state: it counts the steps it has seen, in a tensor.
-private final class CountingLoss: TrainingState {
+final class CountingLoss: TrainingState {
     var steps = Tensor.zeros([1])
     var checkpointTensors: [(name: String, tensor: Tensor)] { [("steps", steps)] }
     func restore(checkpointTensors: [String: Tensor]) throws {

@@ -6,6 +6,11 @@ public struct NetworkOutput {
     /// The requested taps by name (references to tensors the pass made anyway:
     /// nothing is copied).
     public let features: [String: Tensor]
+
+    public init(logits: Tensor, features: [String: Tensor] = [:]) {
+        self.logits = logits
+        self.features = features
+    }
 }
 
 /// Collects the taps a caller asked for during one forward pass.

@@ -17,6 +17,15 @@ struct CheckpointState: Codable, Equatable {
     var stepsPerEpoch: Int
     var bestTop1: Double
     var history: [EpochRecord]
+    /// Set when a run was interrupted inside an epoch: what its first
+    /// steps had summed, so that the resumed epoch reports the same loss.
+    var partialEpoch: PartialEpoch?
+
+    struct PartialEpoch: Codable, Equatable {
+        var lossSum: Double
+        var steps: Int
+        var firstRate: Float?
+    }
 
     /// A resume with a different seed, optimizer, schedule or length would
     /// silently be another run.
@@ -49,6 +58,7 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
 /// One safetensors file, written atomically (`SafeTensors.save`), holding
 ///
 ///     model.<state_dict key>                  the model's parameters and buffers
+///     aux.<module>.<state_dict key>           the objective's own modules (connectors)
 ///     optimizer.<parameter>.momentum_buffer   SGD (absent before a parameter's first step)
 ///     optimizer.<parameter>.exp_avg           Adam, AdamW: m
 ///     optimizer.<parameter>.exp_avg_sq        Adam, AdamW: v
@@ -60,9 +70,11 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
 enum Checkpoint {
     static let stateKey = "gird.training_state"
 
-    static func save(_ state: CheckpointState, model: Network, optimizer: Optimizer, parameterNames: [String],
+    static func save(_ state: CheckpointState, model: Network, auxiliary: [(name: String, module: Module)] = [],
+                     optimizer: Optimizer, parameterNames: [String],
                      state owners: [String: TrainingState] = [:], to path: String) throws {
         var tensors = model.stateDictionary(prefix: "model.")
+        for part in auxiliary { tensors += part.module.stateDictionary(prefix: "aux.\(part.name).") }
         for (owner, part) in owners.sorted(by: { $0.key < $1.key }) {
             tensors += part.checkpointTensors.map { ("state.\(owner).\($0.name)", $0.tensor) }
         }
@@ -84,7 +96,8 @@ enum Checkpoint {
     }
 
     /// Loads the model's and optimizer's state from `path`; returns where the run stands.
-    static func load(from path: String, into model: Network, optimizer: Optimizer, parameterNames: [String],
+    static func load(from path: String, into model: Network, auxiliary: [(name: String, module: Module)] = [],
+                     optimizer: Optimizer, parameterNames: [String],
                      state owners: [String: TrainingState] = [:]) throws -> CheckpointState {
         let tensors: [String: Tensor]
         let metadata: [String: String]
@@ -120,6 +133,12 @@ enum Checkpoint {
         }
         do {
             try model.loadStateDictionary(modelTensors)
+            for part in auxiliary {
+                let prefix = "aux.\(part.name)."
+                var saved: [String: Tensor] = [:]
+                for (name, tensor) in tensors where name.hasPrefix(prefix) { saved[String(name.dropFirst(prefix.count))] = tensor }
+                try part.module.loadStateDictionary(saved)
+            }
         } catch {
             throw CheckpointError.incompatible(path: path, message: "\(error)")
         }

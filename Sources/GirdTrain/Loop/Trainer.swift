@@ -34,16 +34,25 @@ public struct TrainingRun: Equatable, Sendable {
 /// model's weights alone, loadable by PyTorch), the two metrics files.
 public final class Trainer {
     public let configuration: TrainingConfiguration
-    public let loss: TrainingLoss
+    public let objective: TrainingObjective
     /// State owned by the loss (or anything else) that checkpoints carry,
-    /// by name; see `TrainingState`.
+    /// by name, besides the objective's own; see `TrainingState`.
     public var state: [String: TrainingState] = [:]
+    /// Asked between steps; when it answers true the run writes a checkpoint
+    /// at the current batch (so that `resume(from:)` continues exactly
+    /// there) and throws `TrainingError.interrupted`. The REPL's Ctrl-C.
+    public var shouldStop: (() -> Bool)?
     /// Replaces standard error for the progress lines (tests).
     var progressOutput: ((String) -> Void)?
 
     public init(configuration: TrainingConfiguration, loss: @escaping TrainingLoss = Trainer.crossEntropy) {
         self.configuration = configuration
-        self.loss = loss
+        self.objective = ClosureObjective(loss)
+    }
+
+    public init(configuration: TrainingConfiguration, objective: TrainingObjective) {
+        self.configuration = configuration
+        self.objective = objective
     }
 
     public static func crossEntropy(model: Network, images: Tensor, labels: Tensor) throws -> Tensor {
@@ -70,7 +79,11 @@ public final class Trainer {
         try configuration.validate()
         let directory = configuration.outputDirectory
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try objective.prepare(model: model, trainSet: trainSet)
+        let auxiliary = objective.trainableModules
         let namedParameters = model.namedParameters()
+            + auxiliary.flatMap { $0.module.namedParameters(prefix: "aux.\($0.name).") }
+        let owners = state.merging(objective.trainingState) { own, _ in own }
         let optimizer = try configuration.makeOptimizer(parameters: namedParameters.map(\.tensor))
         let loader = try DataLoader(trainSet, batchSize: configuration.batchSize, shuffle: true, seed: configuration.seed,
                                     augmentation: configuration.augmentation, normalized: configuration.normalized)
@@ -83,8 +96,8 @@ public final class Trainer {
                                     optimizer: configuration.optimizer, schedule: configuration.schedule.description,
                                     epochs: epochs, stepsPerEpoch: stepsPerEpoch, bestTop1: -1, history: [])
         if let checkpoint {
-            let saved = try Checkpoint.load(from: checkpoint, into: model, optimizer: optimizer,
-                                            parameterNames: namedParameters.map(\.name), state: self.state)
+            let saved = try Checkpoint.load(from: checkpoint, into: model, auxiliary: auxiliary, optimizer: optimizer,
+                                            parameterNames: namedParameters.map(\.name), state: owners)
             try saved.checkCompatible(with: state, path: checkpoint)
             state = saved
         }
@@ -97,15 +110,31 @@ public final class Trainer {
             let epochStart = DispatchTime.now().uptimeNanoseconds
             let epoch = state.position.epoch
             model.train()
+            for part in auxiliary { part.module.train() }
             let batches = loader.start(at: state.position)
-            var lossSum = 0.0, steps = 0, images = 0
-            var firstRate: Float?
-            while let (inputs, labels) = try batches.next() {
+            let order = loader.order(epoch: epoch)
+            var lossSum = state.partialEpoch?.lossSum ?? 0, steps = state.partialEpoch?.steps ?? 0, images = 0
+            var firstRate: Float? = state.partialEpoch?.firstRate
+            state.partialEpoch = nil
+            while true {
+                if let shouldStop, shouldStop() {
+                    batches.stop()
+                    state.position = batches.position
+                    state.partialEpoch = .init(lossSum: lossSum, steps: steps, firstRate: firstRate)
+                    try Checkpoint.save(state, model: model, auxiliary: auxiliary, optimizer: optimizer,
+                                        parameterNames: namedParameters.map(\.name), state: owners, to: checkpointPath)
+                    throw TrainingError.interrupted(epoch: epoch, batch: state.position.batch, checkpoint: checkpointPath)
+                }
+                guard let (inputs, labels) = try batches.next() else { break }
                 let step = batches.position.batch - 1
+                let start = step * configuration.batchSize
+                let batch = TrainingBatch(images: inputs, labels: labels,
+                                          indices: Array(order[start..<min(start + configuration.batchSize, order.count)]),
+                                          epoch: epoch, batch: step)
                 optimizer.learningRate = try configuration.schedule.learningRate(
                     base: configuration.learningRate, epoch: epoch, step: step, stepsPerEpoch: stepsPerEpoch, epochs: epochs)
                 firstRate = firstRate ?? optimizer.learningRate
-                let value = try loss(model, inputs, labels)
+                let value = try objective.loss(model: model, batch: batch)
                 guard value.nonFiniteCount() == 0 else {
                     batches.stop()
                     optimizer.clearGradients()
@@ -115,6 +144,7 @@ public final class Trainer {
                 try value.backward()
                 try optimizer.step()
                 optimizer.clearGradients()
+                try objective.afterStep()
                 lossSum += Double(try value.item())
                 steps += 1
                 images += inputs.shape[0]
@@ -139,8 +169,8 @@ public final class Trainer {
                 try model.saveWeights(to: directory + "/best.safetensors", metadata: epochMetadata)
             }
             try model.saveWeights(to: directory + "/last.safetensors", metadata: epochMetadata)
-            try Checkpoint.save(state, model: model, optimizer: optimizer, parameterNames: namedParameters.map(\.name),
-                                state: self.state, to: checkpointPath)
+            try Checkpoint.save(state, model: model, auxiliary: auxiliary, optimizer: optimizer,
+                                parameterNames: namedParameters.map(\.name), state: owners, to: checkpointPath)
             try MetricsLog.write(state.history, to: directory)
             progress.epochEnded(record)
         }

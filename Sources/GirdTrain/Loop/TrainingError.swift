@@ -4,6 +4,9 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     /// `epoch` and `batch` count from 0; `checkpoint` is the last good one, if any.
     case nonFiniteLoss(epoch: Int, batch: Int, checkpoint: String?)
     case invalidConfiguration(String)
+    /// `Trainer.shouldStop` answered true before batch `batch` of epoch
+    /// `epoch` (both from 0); `checkpoint` resumes exactly there.
+    case interrupted(epoch: Int, batch: Int, checkpoint: String)
 
     public var description: String {
         switch self {
@@ -14,6 +17,9 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
                 + "(both from 0); \(kept)"
         case let .invalidConfiguration(message):
             return "invalid training configuration: \(message)"
+        case let .interrupted(epoch, batch, checkpoint):
+            return "training interrupted before epoch \(epoch), batch \(batch) (both from 0); "
+                + "resume from \(checkpoint)"
         }
     }
 }

@@ -1,0 +1,124 @@
+import GirdData
+import GirdNN
+import GirdTensor
+import GirdTrain
+
+/// One weighted term of a distillation loss.
+public struct DistillationTerm {
+    public var weight: Float
+    public var method: DistillationMethod
+
+    public init(_ method: DistillationMethod, weight: Float = 1) {
+        self.weight = weight
+        self.method = method
+    }
+}
+
+/// A distillation step as a `TrainingObjective`: the frozen teacher (eval
+/// mode, no gradient) and the student run once each with the union of the
+/// taps the terms need, and the loss is `sum_k weight_k * term_k`, e.g.
+/// CE + KD + GIRD.
+///
+///     let distiller = try Distiller(teacher: teacher, terms: [
+///         DistillationTerm(CrossEntropyTerm()), DistillationTerm(KnowledgeDistillation(temperature: 4), weight: 0.9),
+///         DistillationTerm(try GIRD(configuration: .init()), weight: 1)])
+///     let run = try Trainer(configuration: configuration, objective: distiller).train(model: student, ...)
+public final class Distiller: TrainingObjective {
+    public let teacher: Network
+    public let terms: [DistillationTerm]
+    /// Seeds the weights of the methods' own modules.
+    public let seed: UInt64
+    /// Each term's unweighted value at the last step, in term order.
+    public private(set) var lastValues: [(name: String, value: Float)] = []
+    private var taps: [TapRequest] = []
+    private var studentTaps: [String] = [], teacherTaps: [String] = []
+    private weak var preparedStudent: Network?
+
+    public init(teacher: Network, terms: [DistillationTerm], seed: UInt64 = 0) throws {
+        guard !terms.isEmpty else { throw DistillationError.invalidConfiguration("a distillation needs at least one loss term") }
+        for term in terms { try DistillationError.requireNonNegative(term.weight, "weight", method: term.method.name) }
+        self.teacher = teacher
+        self.terms = terms
+        self.seed = seed
+    }
+
+    /// Configures every term against `student` and the teacher and builds
+    /// their modules from one probe pass of `imageShape` images. Done once
+    /// per student; the trainer calls it through `prepare(model:trainSet:)`.
+    public func prepare(student: Network, imageShape: [Int], trainingSetSize: Int) throws {
+        if preparedStudent === student { return }
+        taps = try terms.map { try $0.method.configure(student: student, teacher: teacher) }
+        for request in taps {
+            try DefaultTaps.check(request.student, in: student)
+            try DefaultTaps.check(request.teacher, in: teacher)
+        }
+        studentTaps = Self.union(taps.map(\.student))
+        teacherTaps = Self.union(taps.map(\.teacher))
+
+        let probe = Tensor.zeros([DistillationSetup.probeBatch] + imageShape)
+        let wasTraining = student.isTraining
+        student.eval()
+        defer { if wasTraining { student.train() } }
+        teacher.eval()
+        let (studentOutput, teacherOutput) = try GradMode.withoutGradient {
+            (try student.forward(probe, taps: studentTaps), try teacher.forward(probe, taps: teacherTaps))
+        }
+        func shapes(_ output: NetworkOutput) -> [String: [Int]] {
+            output.features.mapValues(\.shape).merging(["logits": output.logits.shape]) { $1 }
+        }
+        let generator = RandomGenerator(seed: seed)
+        for term in terms {
+            try term.method.build(DistillationSetup(
+                studentShapes: shapes(studentOutput), teacherShapes: shapes(teacherOutput), classes: student.classes,
+                trainingSetSize: trainingSetSize, generator: generator))
+        }
+        preparedStudent = student
+    }
+
+    public func prepare(model: Network, trainSet: Dataset) throws {
+        try prepare(student: model, imageShape: trainSet.imageShape, trainingSetSize: trainSet.count)
+    }
+
+    public func loss(model: Network, batch: TrainingBatch) throws -> Tensor {
+        teacher.eval()
+        let teacherOutput = try GradMode.withoutGradient { try teacher.forward(batch.images, taps: teacherTaps) }
+        let studentOutput = try model.forward(batch.images, taps: studentTaps)
+        let step = DistillationStep(student: studentOutput, teacher: teacherOutput, labels: batch.labels,
+                                    indices: batch.indices)
+        var total: Tensor?
+        var values: [(name: String, value: Float)] = []
+        for term in terms {
+            let value = try term.method.loss(step)
+            values.append((term.method.name, try value.item()))
+            let weighted = term.weight == 1 ? value : try value * term.weight
+            total = try total.map { try $0 + weighted } ?? weighted
+        }
+        lastValues = values
+        return total!
+    }
+
+    public func afterStep() throws {
+        for term in terms { try term.method.afterStep() }
+    }
+
+    /// Named `term<k>.<module>` (k from 0), so that two terms of one method do not clash.
+    public var trainableModules: [(name: String, module: Module)] {
+        terms.enumerated().flatMap { index, term in
+            term.method.trainableModules.map { ("term\(index).\($0.name)", $0.module) }
+        }
+    }
+
+    public var trainingState: [String: TrainingState] {
+        var states: [String: TrainingState] = [:]
+        for (index, term) in terms.enumerated() {
+            if let state = term.method.trainingState { states["term\(index).\(term.method.name)"] = state }
+        }
+        return states
+    }
+
+    private static func union(_ lists: [[String]]) -> [String] {
+        var seen = Set<String>(), result: [String] = []
+        for name in lists.joined() where seen.insert(name).inserted { result.append(name) }
+        return result
+    }
+}

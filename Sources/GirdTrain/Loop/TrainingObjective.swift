@@ -1,0 +1,62 @@
+import GirdData
+import GirdNN
+import GirdTensor
+
+/// One training batch as a loss sees it: the images (normalised and
+/// augmented as configured), their labels, and where they come from in the
+/// dataset (CRD's memory bank is keyed by the dataset index of each image).
+public struct TrainingBatch {
+    public let images: Tensor
+    public let labels: Tensor
+    /// The dataset index of each image, in batch order.
+    public let indices: [Int]
+    /// Counts from 0: the epoch and the batch within it.
+    public let epoch: Int
+    public let batch: Int
+
+    public init(images: Tensor, labels: Tensor, indices: [Int], epoch: Int = 0, batch: Int = 0) {
+        self.images = images
+        self.labels = labels
+        self.indices = indices
+        self.epoch = epoch
+        self.batch = batch
+    }
+}
+
+/// What a run optimises, beyond a plain loss closure: a distillation's
+/// combination of terms, with modules of its own that train with the
+/// model (connectors, embeddings), work to do after each optimizer step (a
+/// memory bank's enqueue), and state that checkpoints carry.
+///
+/// The trainer calls, per step: `loss(model:batch:)`, backward, the
+/// optimizer's step, then `afterStep()`. Before the first step it calls
+/// `prepare(model:trainSet:)` once (also on a resume, before the checkpoint
+/// is read, so that modules exist when their weights are restored).
+public protocol TrainingObjective: AnyObject {
+    func prepare(model: Network, trainSet: Dataset) throws
+    func loss(model: Network, batch: TrainingBatch) throws -> Tensor
+    func afterStep() throws
+    /// Modules trained with the model, by name; their parameters follow the
+    /// model's in the optimizer and are saved as `aux.<name>.<parameter>`.
+    var trainableModules: [(name: String, module: Module)] { get }
+    /// State saved as `state.<name>.*` in checkpoints.
+    var trainingState: [String: TrainingState] { get }
+}
+
+extension TrainingObjective {
+    public func prepare(model: Network, trainSet: Dataset) throws {}
+    public func afterStep() throws {}
+    public var trainableModules: [(name: String, module: Module)] { [] }
+    public var trainingState: [String: TrainingState] { [:] }
+}
+
+/// A `TrainingLoss` closure as an objective.
+final class ClosureObjective: TrainingObjective {
+    let body: TrainingLoss
+
+    init(_ body: @escaping TrainingLoss) { self.body = body }
+
+    func loss(model: Network, batch: TrainingBatch) throws -> Tensor {
+        try body(model, batch.images, batch.labels)
+    }
+}
