@@ -64,7 +64,7 @@ let package = Package(
             swiftSettings: vectorFlags),
         .executableTarget(
             name: "gird-bench",
-            dependencies: ["GirdTensor", "GirdNN", "GirdTrain", "GirdData"],
+            dependencies: ["GirdTensor", "GirdNN", "GirdTrain", "GirdData", "GirdDistill"],
             swiftSettings: vectorFlags),
         .testTarget(
             name: "GirdTrainTests",

@@ -115,6 +115,34 @@ def training_step_case(name, batch):
     return ("train " + name, make)
 
 
+def distillation_step_case(batch):
+    """gird-bench's `distill kd resnet32x4>resnet8x4`: the teacher's forward
+    in eval mode under no_grad, the student's in training mode, CE + KD
+    (RepDistiller's DistillKL, T = 4), backward, SGD, gradients cleared."""
+    import zoo_reference
+
+    def make(fmt):
+        torch.manual_seed(1)
+        teacher = zoo_reference.ZOO["resnet32x4"](100).to(memory_format=fmt).eval()
+        student = zoo_reference.ZOO["resnet8x4"](100).to(memory_format=fmt).train()
+        images = torch.randn(batch, 3, 32, 32).to(memory_format=fmt)
+        labels = torch.arange(batch) % 100
+        optimizer = torch.optim.SGD(student.parameters(), lr=0.05, momentum=0.9, weight_decay=5e-4)
+        T = 4.0
+        def run():
+            with torch.no_grad():
+                teacher_logits = teacher(images)
+            logits = student(images)
+            kd = F.kl_div(F.log_softmax(logits / T, dim=1), F.softmax(teacher_logits / T, dim=1),
+                          reduction="sum") * T * T / batch
+            loss = F.cross_entropy(logits, labels) + kd
+            loss.backward()
+            optimizer.step()
+            optimizer.zero_grad(set_to_none=True)
+        return run
+    return ("distill kd resnet32x4>resnet8x4", make)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--threads", type=int, required=True)
@@ -140,7 +168,7 @@ def main():
         rate = f"{flops / ms / 1e6:.1f} GFLOP/s" if flops else "-"
         print(f"{name}\t{ms:.4f}\t{rate}\t{layout}", flush=True)
 
-    for name, make in [training_step_case(model, batch) for model in TRAINED_MODELS]:
+    for name, make in [training_step_case(model, batch) for model in TRAINED_MODELS] + [distillation_step_case(batch)]:
         if args.filter not in name:
             continue
         ms, layout = min((best_ms(make(fmt), repetitions), label) for fmt, label in formats())

@@ -35,7 +35,8 @@ enum BenchCases {
                     try output.backward(seed)
                 }
             },
-        ] + convolutions(batch: batch) + TrainingStepCases.all(quick: quick) + LoaderCases.all(quick: quick)
+        ] + convolutions(batch: batch) + TrainingStepCases.all(quick: quick) + DistillationStepCases.all(quick: quick)
+            + LoaderCases.all(quick: quick)
     }
 
     /// A ResNet-CIFAR middle layer (64 -> 64 channels, 3x3, 32x32) and a

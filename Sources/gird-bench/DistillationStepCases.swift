@@ -1,0 +1,47 @@
+import GirdDistill
+import GirdNN
+import GirdTensor
+import GirdTrain
+
+/// One distillation step as `Trainer` runs it with a `Distiller`: the
+/// teacher's forward in eval mode without the tape, the student's forward in
+/// training mode, CE + KD (T = 4), backward, SGD (momentum 0.9, weight decay
+/// 5e-4), `afterStep`. RepDistiller's CIFAR-100 pair resnet32x4 -> resnet8x4,
+/// batch 64; the rate is images per second.
+enum DistillationStepCases {
+    static let teacher = "resnet32x4", student = "resnet8x4"
+
+    static func all(quick: Bool) -> [BenchCase] {
+        let batch = quick ? 8 : 64
+        return [BenchCase(name: "distill kd \(teacher)>\(student)", images: batch) {
+            try step(batch: batch, extra: [])
+        }]
+    }
+
+    /// A closure running one step of CE + KD + `extra` terms.
+    static func step(batch: Int, extra: [DistillationTerm]) throws -> () throws -> Void {
+        let generator = RandomGenerator(seed: 1)
+        let teacherModel = try ModelZoo.make(teacher, classes: 100, generator: generator)
+        let studentModel = try ModelZoo.make(student, classes: 100, generator: generator)
+        let distiller = try Distiller(teacher: teacherModel, terms: [
+            DistillationTerm(try CrossEntropyTerm()), DistillationTerm(try KnowledgeDistillation(temperature: 4)),
+        ] + extra)
+        try distiller.prepare(student: studentModel, imageShape: [3, 32, 32], trainingSetSize: 50_000)
+        let parameters = studentModel.parameters + distiller.trainableModules.flatMap { $0.module.parameters }
+        let optimizer = try SGD(parameters: parameters, learningRate: 0.05, momentum: 0.9, weightDecay: 5e-4)
+        studentModel.train()
+        let images = try Tensor.randn([batch, 3, 32, 32], generator: generator)
+        let labels = try Tensor(shape: [batch], indices: (0..<batch).map { Int64($0 % 100) })
+        var offset = 0
+        return {
+            // Fresh dataset indices each step, as an epoch would give.
+            let indices = (0..<batch).map { (offset + $0) % 50_000 }
+            offset += batch
+            let loss = try distiller.loss(model: studentModel, batch: TrainingBatch(images: images, labels: labels, indices: indices))
+            try loss.backward()
+            try optimizer.step()
+            optimizer.clearGradients()
+            try distiller.afterStep()
+        }
+    }
+}
