@@ -49,12 +49,15 @@ public struct DistillationStep {
     public let labels: Tensor
     /// The dataset index of each image in the batch.
     public let indices: [Int]
+    /// The training epoch, from 0 (DKD's warm-up reads it).
+    public let epoch: Int
 
-    public init(student: NetworkOutput, teacher: NetworkOutput, labels: Tensor, indices: [Int]) {
+    public init(student: NetworkOutput, teacher: NetworkOutput, labels: Tensor, indices: [Int], epoch: Int = 0) {
         self.student = student
         self.teacher = teacher
         self.labels = labels
         self.indices = indices
+        self.epoch = epoch
     }
 
     public func student(_ tap: String) throws -> Tensor { try feature(student, tap, side: "student") }

@@ -84,7 +84,7 @@ public final class Distiller: TrainingObjective {
         let teacherOutput = try GradMode.withoutGradient { try teacher.forward(batch.images, taps: teacherTaps) }
         let studentOutput = try model.forward(batch.images, taps: studentTaps)
         let step = DistillationStep(student: studentOutput, teacher: teacherOutput, labels: batch.labels,
-                                    indices: batch.indices)
+                                    indices: batch.indices, epoch: batch.epoch)
         var total: Tensor?
         var values: [(name: String, value: Float)] = []
         for term in terms {
