@@ -44,21 +44,6 @@ final class ReviewKDTests: XCTestCase {
         XCTAssertEqual(try ReviewKD.hierarchicalContextLoss(vector, Tensor.zeros([2, 3, 1, 1])).item(), 91 / 6, accuracy: 1e-5)
     }
 
-    /// `F.interpolate(mode="nearest")`: 2x2 -> 4x4 repeats each pixel in a
-    /// 2x2 block, and the backward sums the four copies' gradients.
-    func testNearestUpsamplingAndItsGradient() throws {
-        let x = try Tensor(shape: [1, 1, 2, 2], values: [1, 2, 3, 4]).requiringGrad()
-        let y = try AttentionBasedFusion.nearest(x, height: 4, width: 4)
-        XCTAssertEqual(y.toArray(), [1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4])
-        let weights = try Tensor(shape: [1, 1, 4, 4], values: (0..<16).map(Float.init))
-        try (y * weights).sum().backward()
-        // Each source pixel gets the weights of its 2x2 block: 0+1+4+5, 2+3+6+7, 8+9+12+13, 10+11+14+15.
-        XCTAssertEqual(x.grad?.toArray(), [10, 18, 42, 50])
-        // 3 -> 2 reads rows floor(0 * 1.5) = 0 and floor(1 * 1.5) = 1.
-        let z = try AttentionBasedFusion.nearest(try Tensor(shape: [1, 1, 3, 1], values: [5, 6, 7]), height: 2, width: 1)
-        XCTAssertEqual(z.toArray(), [5, 6])
-    }
-
     func testWarmupScalesTheLoss() throws {
         let method = try ReviewKD()
         XCTAssertEqual(method.warmupFactor, 1)

@@ -12,6 +12,7 @@ import GirdTensor
 ///
 /// State-dict names are the reference's: `conv1.0.weight`, `conv1.1.*` (BN),
 /// `conv2.0.weight`, `conv2.1.*`, `att_conv.0.weight`, `att_conv.0.bias`.
+/// `nearest` is `F.interpolate(mode="nearest")` (`Tensor.upsampledNearest`).
 /// conv1 and conv2 start as mdistiller's `kaiming_uniform_(a=1)`:
 /// U(-sqrt(3 / fan_in), sqrt(3 / fan_in)); att_conv keeps PyTorch's default.
 public final class AttentionBasedFusion: Module {
@@ -46,29 +47,14 @@ public final class AttentionBasedFusion: Module {
             guard let residual else {
                 throw DistillationError.invalidConfiguration("reviewkd: a fusing level needs the deeper level's residual")
             }
-            let y = try Self.nearest(residual, height: x.shape[2], width: x.shape[3])
+            let y = try residual.upsampledNearest(height: x.shape[2], width: x.shape[3])
             let weights = try attentionConv(try Tensor.concatenated([x, y], axis: 1))
             x = try x * weights.narrowed(axis: 1, start: 0, length: 1) + y * weights.narrowed(axis: 1, start: 1, length: 1)
         }
         if x.shape[2] != outSize.0 || x.shape[3] != outSize.1 {
-            x = try Self.nearest(x, height: outSize.0, width: outSize.1)
+            x = try x.upsampledNearest(height: outSize.0, width: outSize.1)
         }
         return (try conv2(x), x)
-    }
-
-    /// `F.interpolate(x, (height, width), mode="nearest")`: output row i reads
-    /// input row min(floor(i * (in / out)), in - 1), the scale in Float as
-    /// PyTorch's CPU kernel computes it. Built from `indexSelect`, whose
-    /// backward adds the gradient of every copy back to its source.
-    static func nearest(_ x: Tensor, height: Int, width: Int) throws -> Tensor {
-        func sources(_ inSize: Int, _ outSize: Int) throws -> Tensor {
-            let scale = Float(inSize) / Float(outSize)
-            return try Tensor(shape: [outSize], indices: (0..<outSize).map { Int64(min(Int((Float($0) * scale).rounded(.down)), inSize - 1)) })
-        }
-        var result = x
-        if x.shape[2] != height { result = try result.indexSelect(axis: 2, indices: try sources(x.shape[2], height)) }
-        if x.shape[3] != width { result = try result.indexSelect(axis: 3, indices: try sources(x.shape[3], width)) }
-        return result
     }
 }
 
