@@ -67,6 +67,10 @@ final class ReviewKDTests: XCTestCase {
                                                     trainingSetSize: 1)) {
             XCTAssertEqual("\($0)", "reviewkd: needs as many student taps as teacher taps (at least one), got [\"stage1\", \"stage2\", \"stage3\", \"embedding\"] and [\"stage3\", \"embedding\"]")
         }
+        XCTAssertThrowsError(try ReviewKD(studentTaps: [], teacherTaps: []).build(DistillationSetup(
+            studentShapes: [:], teacherShapes: [:], classes: 2, trainingSetSize: 1, generator: RandomGenerator(seed: 0)))) {
+            XCTAssertEqual("\($0)", "reviewkd: needs as many student taps as teacher taps (at least one), got [] and []")
+        }
         let flat = try ReviewKD(studentTaps: ["s"], teacherTaps: ["t"])
         XCTAssertThrowsError(try flat.build(DistillationSetup(studentShapes: ["s": [2, 3, 4]], teacherShapes: ["t": [2, 3, 4, 4]],
                                                               classes: 2, trainingSetSize: 1, generator: RandomGenerator(seed: 0)))) {

@@ -56,6 +56,10 @@ final class VIDTests: XCTestCase {
                                                    trainingSetSize: 1)) {
             XCTAssertEqual("\($0)", "vid: needs as many student taps as teacher taps (at least one), got [\"stage1\", \"stage2\"] and [\"stage3\"]")
         }
+        XCTAssertThrowsError(try VariationalInformation(studentTaps: [], teacherTaps: []).build(DistillationSetup(
+            studentShapes: [:], teacherShapes: [:], classes: 2, trainingSetSize: 1, generator: RandomGenerator(seed: 0)))) {
+            XCTAssertEqual("\($0)", "vid: needs as many student taps as teacher taps (at least one), got [] and []")
+        }
         let vector = try Distiller(teacher: try ModelZoo.make("resnet8", classes: 2),
                                    terms: [DistillationTerm(try VariationalInformation(studentTaps: ["embedding"], teacherTaps: ["stage3"]))])
         XCTAssertThrowsError(try vector.prepare(student: try ModelZoo.make("resnet8", classes: 2), imageShape: [3, 32, 32],
@@ -71,5 +75,15 @@ final class VIDTests: XCTestCase {
         XCTAssertEqual(method.studentTaps, ["stage1", "stage2", "stage3"])
         XCTAssertEqual(distiller.trainableModules.map(\.name), ["term1.stage1", "term1.stage2", "term1.stage3"])
         XCTAssertEqual(method.regressors.map { $0.logScale.count }, [16, 32, 64])
+    }
+
+    /// A VGG teacher has four stages and a resnet8 student three: the first
+    /// three pair up, as RepDistiller's `zip` pairs them.
+    func testDefaultTapsPairAsRepDistillersZip() throws {
+        let method = try VariationalInformation()
+        let request = try method.configure(student: try ModelZoo.make("resnet8", classes: 2),
+                                           teacher: try ModelZoo.make("vgg8", classes: 2))
+        XCTAssertEqual(request.student, ["stage1", "stage2", "stage3"])
+        XCTAssertEqual(request.teacher, ["stage1", "stage2", "stage3"])
     }
 }

@@ -70,10 +70,7 @@ public final class ReviewKD: DistillationMethod {
         let studentTaps = self.studentTaps
             ?? (studentPreactivated ? DefaultTaps.preactivated(studentStages, of: student) : studentStages) + ["embedding"]
         let teacherTaps = self.teacherTaps ?? DefaultTaps.preactivated(DefaultTaps.stages(of: teacher), of: teacher) + ["embedding"]
-        guard !studentTaps.isEmpty, studentTaps.count == teacherTaps.count else {
-            throw DistillationError.invalidConfiguration(
-                "reviewkd: needs as many student taps as teacher taps (at least one), got \(studentTaps) and \(teacherTaps)")
-        }
+        try Self.checkPairing(studentTaps, teacherTaps)
         self.studentTaps = studentTaps
         self.teacherTaps = teacherTaps
         return TapRequest(student: studentTaps, teacher: teacherTaps)
@@ -81,6 +78,7 @@ public final class ReviewKD: DistillationMethod {
 
     public func build(_ setup: DistillationSetup) throws {
         guard let studentTaps, let teacherTaps else { throw DistillationError.invalidConfiguration("reviewkd: build before configure") }
+        try Self.checkPairing(studentTaps, teacherTaps)
         func mapShape(_ shape: [Int], _ tap: String, _ side: String) throws -> [Int] {
             switch shape.count {
             case 1: return [shape[0], 1, 1]
@@ -101,6 +99,13 @@ public final class ReviewKD: DistillationMethod {
         }
         fusions = ReviewKDFusions(levels)
         outSizes = teacherShapes.reversed().map { ($0[1], $0[2]) }
+    }
+
+    static func checkPairing(_ studentTaps: [String], _ teacherTaps: [String]) throws {
+        guard !studentTaps.isEmpty, studentTaps.count == teacherTaps.count else {
+            throw DistillationError.invalidConfiguration(
+                "reviewkd: needs as many student taps as teacher taps (at least one), got \(studentTaps) and \(teacherTaps)")
+        }
     }
 
     public var trainableModules: [(name: String, module: Module)] {

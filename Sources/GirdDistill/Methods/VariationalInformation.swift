@@ -28,7 +28,9 @@ public final class VariationalInformation: DistillationMethod {
     public private(set) var regressors: [VIDRegressor] = []
 
     /// Taps default to every stage of each network (`DefaultTaps.stages`,
-    /// RepDistiller's `feat[1:-1]`); given ones pair up in order.
+    /// RepDistiller's `feat[1:-1]`), the first stages paired as its `zip`
+    /// pairs them when the counts differ; given ones pair up in order and
+    /// must be as many on each side.
     public init(studentTaps: [String]? = nil, teacherTaps: [String]? = nil, initialVariance: Float = 5,
                 epsilon: Float = 1e-5) throws {
         try DistillationError.requirePositive(epsilon, "eps", method: "vid")
@@ -43,12 +45,16 @@ public final class VariationalInformation: DistillationMethod {
     }
 
     public func configure(student: Network, teacher: Network) throws -> TapRequest {
-        let studentTaps = self.studentTaps ?? DefaultTaps.stages(of: student)
-        let teacherTaps = self.teacherTaps ?? DefaultTaps.stages(of: teacher)
-        guard !studentTaps.isEmpty, studentTaps.count == teacherTaps.count else {
-            throw DistillationError.invalidConfiguration(
-                "vid: needs as many student taps as teacher taps (at least one), got \(studentTaps) and \(teacherTaps)")
+        var studentTaps = self.studentTaps ?? DefaultTaps.stages(of: student)
+        var teacherTaps = self.teacherTaps ?? DefaultTaps.stages(of: teacher)
+        if self.studentTaps == nil && self.teacherTaps == nil {
+            // RepDistiller zips the two `feat[1:-1]` lists: the first stages
+            // pair up and the deeper network's extra ones are left out.
+            let count = min(studentTaps.count, teacherTaps.count)
+            studentTaps = Array(studentTaps.prefix(count))
+            teacherTaps = Array(teacherTaps.prefix(count))
         }
+        try Self.checkPairing(studentTaps, teacherTaps)
         self.studentTaps = studentTaps
         self.teacherTaps = teacherTaps
         return TapRequest(student: studentTaps, teacher: teacherTaps)
@@ -56,6 +62,7 @@ public final class VariationalInformation: DistillationMethod {
 
     public func build(_ setup: DistillationSetup) throws {
         guard let studentTaps, let teacherTaps else { throw DistillationError.invalidConfiguration("vid: build before configure") }
+        try Self.checkPairing(studentTaps, teacherTaps)
         regressors = try zip(studentTaps, teacherTaps).map { studentTap, teacherTap in
             let s = setup.studentShape(studentTap), t = setup.teacherShape(teacherTap)
             guard s.count == 3, t.count == 3 else {
@@ -64,6 +71,13 @@ public final class VariationalInformation: DistillationMethod {
             }
             return try VIDRegressor(inChannels: s[0], midChannels: t[0], targetChannels: t[0], initialVariance: initialVariance,
                                     epsilon: epsilon, generator: setup.generator)
+        }
+    }
+
+    static func checkPairing(_ studentTaps: [String], _ teacherTaps: [String]) throws {
+        guard !studentTaps.isEmpty, studentTaps.count == teacherTaps.count else {
+            throw DistillationError.invalidConfiguration(
+                "vid: needs as many student taps as teacher taps (at least one), got \(studentTaps) and \(teacherTaps)")
         }
     }
 
