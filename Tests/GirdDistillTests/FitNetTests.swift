@@ -14,6 +14,7 @@ final class FitNetTests: XCTestCase {
                                                             teacherShape: Array(teacher.shape.dropFirst()),
                                                             generator: RandomGenerator(seed: 0)), fixture.label)
             try fixture.loadWeights(into: regressor)
+            XCTAssertEqual(regressor.outputShape(for: Array(student.shape.dropFirst())), Array(teacher.shape.dropFirst()), fixture.label)
             try fixture.check(loss: try FitNet.loss(student: student, teacher: teacher, regressor: regressor),
                               leaves: ["student_feature": student])
             for (name, parameter) in regressor.namedParameters() {
@@ -62,6 +63,17 @@ final class FitNetTests: XCTestCase {
                                       terms: [DistillationTerm(try FitNet(studentTap: "stage3", teacherTap: "stem"))])
         XCTAssertThrowsError(try distiller.prepare(student: try ModelZoo.make("resnet8", classes: 2), imageShape: [3, 32, 32], trainingSetSize: 1)) { error in
             XCTAssertEqual("\(error)", "fitnet: no regressor maps the student's 'stage3' [64, 8, 8] to the teacher's 'stem' [16, 32, 32] (the student's map must be twice, half, or at least the teacher's size)")
+        }
+    }
+
+    /// Heights pick the regressor; widths that do not follow are refused
+    /// before the first step (RepDistiller would fail in its MSE).
+    func testMismatchedWidthsAreRefusedAtBuild() throws {
+        let method = try FitNet(studentTap: "s", teacherTap: "t")
+        _ = try method.configure(student: try ModelZoo.make("resnet8", classes: 2), teacher: try ModelZoo.make("resnet8", classes: 2))
+        XCTAssertThrowsError(try method.build(DistillationSetup(studentShapes: ["s": [2, 4, 8, 6]], teacherShapes: ["t": [2, 4, 4, 4]],
+                                                                classes: 2, trainingSetSize: 1, generator: RandomGenerator(seed: 0)))) { error in
+            XCTAssertEqual("\(error)", "fitnet: the regressor maps the student's 's' [4, 8, 6] to [4, 4, 3], not to the teacher's 't' [4, 4, 4]")
         }
     }
 

@@ -48,6 +48,18 @@ public final class ConvRegressor: Layer {
     public override func forward(_ input: Tensor) throws -> Tensor {
         try batchNorm(try conv(input)).relu()
     }
+
+    /// The [C, H, W] this regressor makes of a [C, H, W] student map. The
+    /// choice of kind looks at heights only (as RepDistiller's): widths
+    /// that do not follow make a map of another size, refused at set-up.
+    public func outputShape(for studentShape: [Int]) -> [Int] {
+        let (height, width) = (studentShape[1], studentShape[2])
+        switch kind {
+        case .strided: return [batchNorm.weight.count, (height - 1) / 2 + 1, (width - 1) / 2 + 1]
+        case .transposed: return [batchNorm.weight.count, 2 * height, 2 * width]
+        case let .valid(kernelHeight, kernelWidth): return [batchNorm.weight.count, height - kernelHeight + 1, width - kernelWidth + 1]
+        }
+    }
 }
 
 /// The convolution of a `ConvRegressor`, with PyTorch's default

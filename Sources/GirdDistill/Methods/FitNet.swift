@@ -51,6 +51,11 @@ public final class FitNet: DistillationMethod {
             throw DistillationError.invalidConfiguration(
                 "fitnet: no regressor maps the student's '\(taps.student)' \(studentShape) to the teacher's '\(taps.teacher)' \(teacherShape) (the student's map must be twice, half, or at least the teacher's size)")
         }
+        let regressed = regressor.outputShape(for: studentShape)
+        guard regressed == teacherShape else {
+            throw DistillationError.invalidConfiguration(
+                "fitnet: the regressor maps the student's '\(taps.student)' \(studentShape) to \(regressed), not to the teacher's '\(taps.teacher)' \(teacherShape)")
+        }
         self.regressor = regressor
     }
 
