@@ -19,6 +19,15 @@ final class IndexedRowDotTests: XCTestCase {
         try assertGradientsMatch([rows, bank]) { try $0[0].indexedRowDot(bank: $0[1], indices: indices) }
     }
 
+    /// Rows wider than one 16-lane block, with a remainder, and a repeated index.
+    func testWideRowsGradientsMatchFiniteDifferences() throws {
+        let generator = RandomGenerator(seed: 4)
+        let rows = try Tensor.randn([2, 21], generator: generator)
+        let bank = try Tensor.randn([3, 21], generator: generator)
+        let indices = try Tensor(shape: [2, 3], indices: [2, 0, 2, 1, 1, 0])
+        try assertGradientsMatch([rows, bank]) { try $0[0].indexedRowDot(bank: $0[1], indices: indices) }
+    }
+
     func testRejectsAnIndexOutsideTheBank() throws {
         let rows = Tensor.zeros([1, 2]), bank = Tensor.zeros([3, 2])
         XCTAssertThrowsError(try rows.indexedRowDot(bank: bank, indices: try Tensor(shape: [1, 1], indices: [3]))) { error in
