@@ -110,7 +110,7 @@ final class CRDTests: XCTestCase {
 
     func testRunsInADistillerAndUpdatesTheMemory() throws {
         let method = try ContrastiveRepresentation()
-        let distiller = try assertOneDistillationStep(method)
+        let distiller = try BaselineHarness.assertOneDistillationStep(method)
         XCTAssertEqual(distiller.trainableModules.map(\.name), ["term1.embed_s", "term1.embed_t"])
         XCTAssertEqual(Array(distiller.trainingState.keys), ["term1.crd"])
         let memory = try XCTUnwrap(method.memory)

@@ -79,7 +79,7 @@ final class FitNetTests: XCTestCase {
 
     func testRunsInADistiller() throws {
         let method = try FitNet()
-        let distiller = try assertOneDistillationStep(method)
+        let distiller = try BaselineHarness.assertOneDistillationStep(method)
         XCTAssertEqual(distiller.trainableModules.map(\.name), ["term1.regressor"])
         XCTAssertEqual(method.regressor?.kind, .valid(kernelHeight: 1, kernelWidth: 1))
     }

@@ -9,7 +9,7 @@ final class PKTTests: XCTestCase {
             let student = try fixture.input("student_embedding"), teacher = try fixture.input("teacher_embedding")
             let method = try ProbabilisticKnowledgeTransfer()
             _ = try method.configure(student: try ModelZoo.make("resnet8", classes: 2), teacher: try ModelZoo.make("resnet8", classes: 2))
-            let step = try featureStep(student: ["embedding": student], teacher: ["embedding": teacher], batch: student.shape[0])
+            let step = try BaselineHarness.featureStep(student: ["embedding": student], teacher: ["embedding": teacher], batch: student.shape[0])
             try fixture.check(loss: try method.loss(step), leaves: ["student_embedding": student])
         }
     }
@@ -50,6 +50,6 @@ final class PKTTests: XCTestCase {
     }
 
     func testRunsInADistiller() throws {
-        try assertOneDistillationStep(try ProbabilisticKnowledgeTransfer())
+        try BaselineHarness.assertOneDistillationStep(try ProbabilisticKnowledgeTransfer())
     }
 }

@@ -4,49 +4,51 @@ import GirdTensor
 import GirdTrain
 @testable import GirdDistill
 
-/// A step that carries the given taps (and dummy logits), for the
-/// reference checks of methods that read features (shared by the tests of
-/// RKD, SP, PKT, AT, FitNet and CRD).
-func featureStep(student: [String: Tensor], teacher: [String: Tensor], batch: Int, indices: [Int]? = nil) throws -> DistillationStep {
-    let logits = Tensor.zeros([batch, 2])
-    return DistillationStep(student: NetworkOutput(logits: logits, features: student),
-                            teacher: NetworkOutput(logits: logits, features: teacher),
-                            labels: try Tensor(shape: [batch], indices: Array(repeating: 0, count: batch)),
-                            indices: indices ?? Array(0..<batch))
-}
-
-/// Runs `method` next to CE in a `Distiller` with a resnet20 teacher and a
-/// resnet8 student (10 classes, 1x32x32 images) for one step of 8 random
-/// images: the loss and the method's own term must be finite, and the
-/// gradient must reach the student's first convolution and every
-/// parameter of the method's modules. Returns the distiller.
-@discardableResult
-func assertOneDistillationStep(_ method: DistillationMethod, trainingSetSize: Int = 64,
-                               file: StaticString = #filePath, line: UInt = #line) throws -> Distiller {
-    let teacher = try ModelZoo.make("resnet20", classes: 10, inChannels: 1, generator: RandomGenerator(seed: 1))
-    let student = try ModelZoo.make("resnet8", classes: 10, inChannels: 1, generator: RandomGenerator(seed: 2))
-    let distiller = try Distiller(teacher: teacher, terms: [DistillationTerm(try CrossEntropyTerm()), DistillationTerm(method)])
-    try distiller.prepare(student: student, imageShape: [1, 32, 32], trainingSetSize: trainingSetSize)
-    let images = try Tensor.randn([8, 1, 32, 32], generator: RandomGenerator(seed: 3))
-    let labels = try Tensor(shape: [8], indices: (0..<8).map { Int64($0 % 10) })
-    student.train()
-    let loss = try distiller.loss(model: student, batch: TrainingBatch(images: images, labels: labels, indices: (0..<8).map { $0 * 5 }))
-    XCTAssertTrue(loss.isFinite, "\(method.name): loss \(loss)", file: file, line: line)
-    XCTAssertEqual(distiller.lastValues.map(\.name), ["ce", method.name], file: file, line: line)
-    let value = distiller.lastValues[1].value
-    XCTAssertTrue(value.isFinite && value > 0, "\(method.name): term value \(value)", file: file, line: line)
-    try loss.backward()
-    let firstConvolution = try XCTUnwrap(student.namedParameters().first, file: file, line: line)
-    XCTAssertEqual(firstConvolution.tensor.rank, 4, file: file, line: line)
-    XCTAssertNotNil(firstConvolution.tensor.grad, "\(method.name): no gradient at \(firstConvolution.name)", file: file, line: line)
-    XCTAssertEqual(firstConvolution.tensor.grad?.isFinite, true, file: file, line: line)
-    for (name, module) in distiller.trainableModules {
-        for (parameterName, parameter) in module.namedParameters() {
-            XCTAssertNotNil(parameter.grad, "\(method.name): no gradient at \(name).\(parameterName)", file: file, line: line)
-        }
+/// Helpers shared by the tests of RKD, SP, PKT, AT, FitNet and CRD.
+enum BaselineHarness {
+    /// A step that carries the given taps (and dummy logits), for the
+    /// reference checks of methods that read features.
+    static func featureStep(student: [String: Tensor], teacher: [String: Tensor], batch: Int, indices: [Int]? = nil) throws -> DistillationStep {
+        let logits = Tensor.zeros([batch, 2])
+        return DistillationStep(student: NetworkOutput(logits: logits, features: student),
+                                teacher: NetworkOutput(logits: logits, features: teacher),
+                                labels: try Tensor(shape: [batch], indices: Array(repeating: 0, count: batch)),
+                                indices: indices ?? Array(0..<batch))
     }
-    try distiller.afterStep()
-    return distiller
+
+    /// Runs `method` next to CE in a `Distiller` with a resnet20 teacher and a
+    /// resnet8 student (10 classes, 1x32x32 images) for one step of 8 random
+    /// images: the loss and the method's own term must be finite, and the
+    /// gradient must reach the student's first convolution and every
+    /// parameter of the method's modules. Returns the distiller.
+    @discardableResult
+    static func assertOneDistillationStep(_ method: DistillationMethod, trainingSetSize: Int = 64,
+                                          file: StaticString = #filePath, line: UInt = #line) throws -> Distiller {
+        let teacher = try ModelZoo.make("resnet20", classes: 10, inChannels: 1, generator: RandomGenerator(seed: 1))
+        let student = try ModelZoo.make("resnet8", classes: 10, inChannels: 1, generator: RandomGenerator(seed: 2))
+        let distiller = try Distiller(teacher: teacher, terms: [DistillationTerm(try CrossEntropyTerm()), DistillationTerm(method)])
+        try distiller.prepare(student: student, imageShape: [1, 32, 32], trainingSetSize: trainingSetSize)
+        let images = try Tensor.randn([8, 1, 32, 32], generator: RandomGenerator(seed: 3))
+        let labels = try Tensor(shape: [8], indices: (0..<8).map { Int64($0 % 10) })
+        student.train()
+        let loss = try distiller.loss(model: student, batch: TrainingBatch(images: images, labels: labels, indices: (0..<8).map { $0 * 5 }))
+        XCTAssertTrue(loss.isFinite, "\(method.name): loss \(loss)", file: file, line: line)
+        XCTAssertEqual(distiller.lastValues.map(\.name), ["ce", method.name], file: file, line: line)
+        let value = distiller.lastValues[1].value
+        XCTAssertTrue(value.isFinite && value > 0, "\(method.name): term value \(value)", file: file, line: line)
+        try loss.backward()
+        let firstConvolution = try XCTUnwrap(student.namedParameters().first, file: file, line: line)
+        XCTAssertEqual(firstConvolution.tensor.rank, 4, file: file, line: line)
+        XCTAssertNotNil(firstConvolution.tensor.grad, "\(method.name): no gradient at \(firstConvolution.name)", file: file, line: line)
+        XCTAssertEqual(firstConvolution.tensor.grad?.isFinite, true, file: file, line: line)
+        for (name, module) in distiller.trainableModules {
+            for (parameterName, parameter) in module.namedParameters() {
+                XCTAssertNotNil(parameter.grad, "\(method.name): no gradient at \(name).\(parameterName)", file: file, line: line)
+            }
+        }
+        try distiller.afterStep()
+        return distiller
+    }
 }
 
 final class RKDTests: XCTestCase {
@@ -55,7 +57,7 @@ final class RKDTests: XCTestCase {
             let student = try fixture.input("student_embedding"), teacher = try fixture.input("teacher_embedding")
             let method = try RelationalKD(distanceWeight: try fixture.float("w_d"), angleWeight: try fixture.float("w_a"))
             _ = try method.configure(student: try ModelZoo.make("resnet8", classes: 2), teacher: try ModelZoo.make("resnet8", classes: 2))
-            let step = try featureStep(student: ["embedding": student], teacher: ["embedding": teacher], batch: student.shape[0])
+            let step = try BaselineHarness.featureStep(student: ["embedding": student], teacher: ["embedding": teacher], batch: student.shape[0])
             try fixture.check(loss: try method.loss(step), leaves: ["student_embedding": student])
         }
     }
@@ -106,6 +108,6 @@ final class RKDTests: XCTestCase {
     }
 
     func testRunsInADistiller() throws {
-        try assertOneDistillationStep(try RelationalKD())
+        try BaselineHarness.assertOneDistillationStep(try RelationalKD())
     }
 }

@@ -15,7 +15,7 @@ final class SPTests: XCTestCase {
             let method = try SimilarityPreserving(studentTaps: (0..<pairs).map { "s\($0)" }, teacherTaps: (0..<pairs).map { "t\($0)" })
             _ = try method.configure(student: try ModelZoo.make("resnet8", classes: 2), teacher: try ModelZoo.make("resnet8", classes: 2))
             let batch = student["s0"]!.shape[0]
-            let loss = try method.loss(try featureStep(student: student, teacher: teacher, batch: batch))
+            let loss = try method.loss(try BaselineHarness.featureStep(student: student, teacher: teacher, batch: batch))
             let leaves = Dictionary(uniqueKeysWithValues: student.map { ("student_\($0.key.dropFirst())", $0.value) })
             try fixture.check(loss: loss, leaves: leaves)
         }
@@ -55,6 +55,6 @@ final class SPTests: XCTestCase {
     }
 
     func testRunsInADistiller() throws {
-        try assertOneDistillationStep(try SimilarityPreserving())
+        try BaselineHarness.assertOneDistillationStep(try SimilarityPreserving())
     }
 }
