@@ -1,0 +1,133 @@
+import GirdTensor
+import GirdTrain
+
+/// CRD's memory (RepDistiller's `ContrastMemory`): one bank of unit-length
+/// embeddings per side, a row per training image, that supplies the
+/// negatives of the contrastive loss without running the networks on them.
+///
+/// For a batch anchored at dataset indices y with K negatives each, the
+/// scores are, for j over the K + 1 indices (the positive y_b first),
+///
+///     student scores  s[b][j] = exp(⟨M_t[j], v_s[b]⟩ / T) / Z_s   (the teacher's bank)
+///     teacher scores  t[b][j] = exp(⟨M_s[j], v_t[b]⟩ / T) / Z_t   (the student's bank)
+///
+/// Z = N · mean of the first batch's exp terms, fixed from then on: the
+/// NCE treats the scores as unnormalised densities and Z makes them
+/// roughly sum to 1 over the dataset. After the step, the rows of the
+/// batch move towards its embeddings and are renormalised:
+/// M[y_b] ← normalise(m · M[y_b] + (1 − m) · v_b).
+///
+/// Negatives are drawn uniformly over the dataset, with replacement, from
+/// the memory's own seeded generator (RepDistiller's `AliasMethod` over
+/// uniform weights); its state is checkpointed with the banks and Z.
+public final class ContrastMemory: TrainingState {
+    public struct Normalization: Equatable, Sendable {
+        public var student: Float
+        public var teacher: Float
+
+        public init(student: Float, teacher: Float) {
+            self.student = student
+            self.teacher = teacher
+        }
+    }
+
+    public let size: Int
+    public let dimension: Int
+    public let negatives: Int
+    public let temperature: Float
+    public let momentum: Float
+    /// The student's embeddings (RepDistiller's `memory_v1`), [size, dimension].
+    public let studentBank: Tensor
+    /// The teacher's embeddings (`memory_v2`).
+    public let teacherBank: Tensor
+    /// Z, nil until the first batch sets it.
+    public var normalization: Normalization?
+    public let generator: RandomGenerator
+
+    /// The banks start uniform in ±1/sqrt(dimension / 3), as RepDistiller's.
+    public init(size: Int, dimension: Int, negatives: Int, temperature: Float, momentum: Float,
+                generator: RandomGenerator) throws {
+        guard size > 0, dimension > 0, negatives > 0 else {
+            throw DistillationError.invalidConfiguration(
+                "crd: the memory needs a positive size, dimension and number of negatives, got \(size), \(dimension) and \(negatives)")
+        }
+        self.size = size
+        self.dimension = dimension
+        self.negatives = negatives
+        self.temperature = temperature
+        self.momentum = momentum
+        self.generator = generator
+        let bound = 1 / (Float(dimension) / 3).squareRoot()
+        studentBank = try Tensor.rand([size, dimension], generator: generator) * (2 * bound) - bound
+        teacherBank = try Tensor.rand([size, dimension], generator: generator) * (2 * bound) - bound
+    }
+
+    /// [B, K + 1] dataset indices: each positive, then K uniform draws.
+    public func contrastIndices(positives: [Int]) throws -> Tensor {
+        var indices: [Int64] = []
+        indices.reserveCapacity(positives.count * (negatives + 1))
+        for positive in positives {
+            indices.append(Int64(positive))
+            for _ in 0..<negatives { indices.append(Int64(generator.nextInt(below: size))) }
+        }
+        return try Tensor(shape: [positives.count, negatives + 1], indices: indices)
+    }
+
+    /// The scores of both sides for unit embeddings `student` and `teacher`
+    /// ([B, dimension]) against the rows `contrastIndices` ([B, K + 1]).
+    /// Sets Z on the first call.
+    public func scores(student: Tensor, teacher: Tensor, contrastIndices: Tensor) throws -> (student: Tensor, teacher: Tensor) {
+        let studentScores = try (try student.indexedRowDot(bank: teacherBank, indices: contrastIndices) * (1 / temperature)).exp()
+        let teacherScores = try (try teacher.indexedRowDot(bank: studentBank, indices: contrastIndices) * (1 / temperature)).exp()
+        if normalization == nil {
+            normalization = Normalization(student: try studentScores.mean().item() * Float(size),
+                                          teacher: try teacherScores.mean().item() * Float(size))
+        }
+        return (try studentScores * (1 / normalization!.student), try teacherScores * (1 / normalization!.teacher))
+    }
+
+    /// Moves the rows `indices` of both banks towards `student` and
+    /// `teacher` (the batch's embeddings, in the same order).
+    public func update(indices: [Int], student: Tensor, teacher: Tensor) throws {
+        for (bank, embeddings) in [(studentBank, student), (teacherBank, teacher)] {
+            guard embeddings.shape == [indices.count, dimension] else {
+                throw DistillationError.invalidConfiguration(
+                    "crd: the memory update needs [\(indices.count), \(dimension)] embeddings, got \(embeddings.shape)")
+            }
+            let rows = try GradMode.withoutGradient {
+                let old = try bank.indexSelect(axis: 0, indices: try Tensor(shape: [indices.count], indices: indices.map(Int64.init)))
+                let mixed = try old * momentum + embeddings.detach() * (1 - momentum)
+                return try mixed / mixed.square().sum(axes: [1], keepingDimensions: true).sqrt()
+            }
+            try bank.indexCopy(rows: indices, from: rows)
+        }
+    }
+
+    // MARK: TrainingState
+
+    public var checkpointTensors: [(name: String, tensor: Tensor)] {
+        let state = generator.state
+        return [
+            ("memory_student", studentBank), ("memory_teacher", teacherBank),
+            ("normalization", (try? Tensor(shape: [2], values: [normalization?.student ?? -1, normalization?.teacher ?? -1])) ?? Tensor(-1)),
+            ("generator", (try? Tensor(shape: [2], indices: [Int64(bitPattern: state.seed), Int64(bitPattern: state.offset)])) ?? Tensor(-1)),
+        ]
+    }
+
+    public func restore(checkpointTensors tensors: [String: Tensor]) throws {
+        if tensors.isEmpty { return }
+        guard let student = tensors["memory_student"], let teacher = tensors["memory_teacher"],
+              let normalization = tensors["normalization"], let generatorState = tensors["generator"],
+              student.shape == studentBank.shape, teacher.shape == teacherBank.shape,
+              normalization.shape == [2], generatorState.shape == [2], generatorState.dtype == .int64 else {
+            throw DistillationError.invalidConfiguration(
+                "crd: the checkpoint's memory does not fit a memory of \(size) x \(dimension) (names \(tensors.keys.sorted()))")
+        }
+        try studentBank.copyValues(from: student)
+        try teacherBank.copyValues(from: teacher)
+        let z = normalization.toArray()
+        self.normalization = z[0] > 0 && z[1] > 0 ? Normalization(student: z[0], teacher: z[1]) : nil
+        let words = generatorState.toIndices()
+        generator.state = RandomGenerator.State(seed: UInt64(bitPattern: words[0]), offset: UInt64(bitPattern: words[1]))
+    }
+}

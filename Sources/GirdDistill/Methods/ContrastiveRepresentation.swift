@@ -1,0 +1,121 @@
+import GirdNN
+import GirdTensor
+import GirdTrain
+
+/// Tian, Krishnan, Isola, "Contrastive Representation Distillation" (ICLR
+/// 2020), as RepDistiller's `CRDLoss`: both embeddings are projected to a
+/// unit sphere of `featureDimension` by trained heads (`EmbeddingHead`),
+///
+///     v_s = normalize(W_s f_s + b_s),   v_t = normalize(W_t f_t + b_t)
+///
+/// and each is contrasted with the other side's memory bank
+/// (`ContrastMemory`): its own image's row is the positive, K rows drawn
+/// uniformly over the training set the negatives,
+///
+///     L = NCE(scores of v_s against M_t) + NCE(scores of v_t against M_s)
+///
+/// (`ContrastLoss`). After the optimizer's step the batch's rows of both
+/// banks move towards v_s and v_t (momentum 0.5). Defaults are RepDistiller's:
+/// 128 dimensions, K = 16384, T = 0.07, m = 0.5, on the embeddings (`feat[-1]`).
+public final class ContrastiveRepresentation: DistillationMethod {
+    public let name = "crd"
+    /// `-b 0.8` in RepDistiller's `scripts/run_cifar_distill.sh` (with `-a 0`).
+    public static let publishedWeight: Float = 0.8
+    public let featureDimension: Int
+    public let negatives: Int
+    public let temperature: Float
+    public let momentum: Float
+    private let explicitTaps: (student: String, teacher: String)?
+    public private(set) var taps: (student: String, teacher: String) = ("embedding", "embedding")
+    public private(set) var studentHead: EmbeddingHead?
+    public private(set) var teacherHead: EmbeddingHead?
+    public private(set) var memory: ContrastMemory?
+    /// The last step's positives and embeddings, for `afterStep()`.
+    private var pendingUpdate: (indices: [Int], student: Tensor, teacher: Tensor)?
+
+    public init(featureDimension: Int = 128, negatives: Int = 16384, temperature: Float = 0.07, momentum: Float = 0.5,
+                studentTap: String? = nil, teacherTap: String? = nil) throws {
+        guard featureDimension > 0 else {
+            throw DistillationError.invalidConfiguration("crd: the feature dimension must be positive, got \(featureDimension)")
+        }
+        guard negatives > 0 else {
+            throw DistillationError.invalidConfiguration("crd: the number of negatives must be positive, got \(negatives)")
+        }
+        try DistillationError.requirePositive(temperature, "temperature T", method: "crd")
+        guard momentum >= 0, momentum < 1 else {
+            throw DistillationError.invalidConfiguration("crd: the memory momentum must be in [0, 1), got \(momentum)")
+        }
+        switch (studentTap, teacherTap) {
+        case let (student?, teacher?): explicitTaps = (student, teacher)
+        case (nil, nil): explicitTaps = nil
+        default: throw DistillationError.invalidConfiguration("crd: give both a student and a teacher tap, or neither")
+        }
+        self.featureDimension = featureDimension
+        self.negatives = negatives
+        self.temperature = temperature
+        self.momentum = momentum
+    }
+
+    public func configure(student: Network, teacher: Network) throws -> TapRequest {
+        taps = explicitTaps ?? ("embedding", "embedding")
+        return TapRequest(student: [taps.student], teacher: [taps.teacher])
+    }
+
+    public func build(_ setup: DistillationSetup) throws {
+        guard setup.trainingSetSize > 0 else {
+            throw DistillationError.invalidConfiguration("crd: the memory needs the training set's size, got \(setup.trainingSetSize)")
+        }
+        let studentSize = setup.studentShape(taps.student).reduce(1, *), teacherSize = setup.teacherShape(taps.teacher).reduce(1, *)
+        studentHead = try EmbeddingHead(inputSize: studentSize, outputSize: featureDimension, generator: setup.generator)
+        teacherHead = try EmbeddingHead(inputSize: teacherSize, outputSize: featureDimension, generator: setup.generator)
+        // The negatives' stream is the memory's own, seeded from the setup's
+        // generator, so that it is checkpointed and resumed on its own.
+        memory = try ContrastMemory(size: setup.trainingSetSize, dimension: featureDimension, negatives: negatives,
+                                    temperature: temperature, momentum: momentum,
+                                    generator: RandomGenerator(seed: setup.generator.next()))
+        pendingUpdate = nil
+    }
+
+    public func loss(_ step: DistillationStep) throws -> Tensor {
+        guard let memory else { throw DistillationError.invalidConfiguration("crd: build(_:) was not called") }
+        let student = try step.student(taps.student)
+        guard step.indices.count == student.shape[0] else {
+            throw DistillationError.invalidConfiguration(
+                "crd: needs the dataset index of every image, got \(step.indices.count) for a batch of \(student.shape[0])")
+        }
+        return try loss(student: student, teacher: try step.teacher(taps.teacher), indices: step.indices,
+                        contrastIndices: try memory.contrastIndices(positives: step.indices))
+    }
+
+    /// The loss with given contrast indices ([B, K + 1], `indices` first in
+    /// each row), as RepDistiller's `CRDLoss.forward(f_s, f_t, idx, contrast_idx)`.
+    /// Keeps the embeddings for the memory update of `afterStep()`.
+    public func loss(student: Tensor, teacher: Tensor, indices: [Int], contrastIndices: Tensor) throws -> Tensor {
+        guard let studentHead, let teacherHead, let memory else {
+            throw DistillationError.invalidConfiguration("crd: build(_:) was not called")
+        }
+        guard indices.count == student.shape[0], contrastIndices.shape.first == indices.count,
+              indices.allSatisfy({ $0 >= 0 && $0 < memory.size }) else {
+            throw DistillationError.invalidConfiguration(
+                "crd: \(indices.count) indices (each below \(memory.size)) and contrast indices \(contrastIndices.shape) do not fit a batch of \(student.shape[0])")
+        }
+        let studentEmbedding = try studentHead(student), teacherEmbedding = try teacherHead(teacher.detach())
+        let scores = try memory.scores(student: studentEmbedding, teacher: teacherEmbedding, contrastIndices: contrastIndices)
+        pendingUpdate = (indices, studentEmbedding.detach(), teacherEmbedding.detach())
+        return try ContrastLoss.loss(scores.student, dataSize: memory.size) + ContrastLoss.loss(scores.teacher, dataSize: memory.size)
+    }
+
+    public func afterStep() throws {
+        guard let memory, let update = pendingUpdate else { return }
+        try memory.update(indices: update.indices, student: update.student, teacher: update.teacher)
+        pendingUpdate = nil
+    }
+
+    /// Named as RepDistiller's `CRDLoss` children, so their weights load by name.
+    public var trainableModules: [(name: String, module: Module)] {
+        guard let studentHead, let teacherHead else { return [] }
+        return [("embed_s", studentHead), ("embed_t", teacherHead)]
+    }
+
+    public var trainingState: TrainingState? { memory }
+}
