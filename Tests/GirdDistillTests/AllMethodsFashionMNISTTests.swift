@@ -12,8 +12,8 @@ import GirdTrain
 /// non-finite loss (the trainer stops with an error on one).
 final class AllMethodsFashionMNISTTests: XCTestCase {
     static let data = Result { () -> (train: Dataset, test: Dataset) in
-        (try Dataset.fashionMNIST(split: .train).subset(256, seed: 1, stratified: true),
-         try Dataset.fashionMNIST(split: .test).subset(128, seed: 2, stratified: true))
+        (try Dataset.fashionMNIST(split: .train).subset(128, seed: 1, stratified: true),
+         try Dataset.fashionMNIST(split: .test).subset(64, seed: 2, stratified: true))
     }
 
     func testEveryMethodTrainsTwoEpochsWithoutNaN() throws {
@@ -34,6 +34,8 @@ final class AllMethodsFashionMNISTTests: XCTestCase {
             let student = try ModelZoo.make("resnet8", classes: 10, inChannels: 1, generator: RandomGenerator(seed: 2))
             let distiller = try Distiller(teacher: teacher, terms: [
                 DistillationTerm(try CrossEntropyTerm()), DistillationTerm(try entry.make(), weight: entry.publishedWeight)])
+            let start = Date()
+            defer { print("AllMethodsFashionMNISTTests: \(entry.name) \(String(format: "%.1f", Date().timeIntervalSince(start))) s") }
             do {
                 let run = try Trainer(configuration: configuration, objective: distiller)
                     .train(model: student, trainSet: train, testSet: test)

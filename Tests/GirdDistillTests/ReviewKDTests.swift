@@ -15,6 +15,7 @@ final class ReviewKDTests: XCTestCase {
             let teachers = try (0..<levels).map { try fixture.input("teacher\($0)") }
             let studentTaps = (0..<levels).map { "s\($0)" }, teacherTaps = (0..<levels).map { "t\($0)" }
             let method = try ReviewKD(studentTaps: studentTaps, teacherTaps: teacherTaps, maxMidChannels: try fixture.int("max_mid"))
+            method.epoch = method.warmupEpochs   // past the ramp, as the reference
             try method.build(DistillationSetup(
                 studentShapes: Dictionary(uniqueKeysWithValues: zip(studentTaps, students.map(\.shape))),
                 teacherShapes: Dictionary(uniqueKeysWithValues: zip(teacherTaps, teachers.map(\.shape))),
@@ -46,11 +47,10 @@ final class ReviewKDTests: XCTestCase {
 
     func testWarmupScalesTheLoss() throws {
         let method = try ReviewKD()
-        XCTAssertEqual(method.warmupFactor, 1)
-        method.epoch = 4
-        XCTAssertEqual(method.warmupFactor, 0.2)
+        XCTAssertEqual(method.warmupFactor(epoch: 3), 0.2, "the trainer's epoch 3 is mdistiller's 4")
+        XCTAssertEqual(method.warmupFactor(epoch: 20), 1)
         method.epoch = 21
-        XCTAssertEqual(method.warmupFactor, 1)
+        XCTAssertEqual(method.warmupFactor(epoch: 0), 1, "an explicit epoch overrides the step's")
         XCTAssertEqual(ReviewKD.publishedWeight, 5)
     }
 

@@ -28,9 +28,8 @@ public final class DecoupledKD: DistillationMethod {
     public let temperature: Float
     /// Epochs over which the loss ramps up linearly from 0; 0 turns the ramp off.
     public let warmupEpochs: Int
-    /// The current epoch, counted from 1 as mdistiller's trainer does. The
-    /// `DistillationStep` carries no epoch, so the caller sets it; while it is
-    /// nil the warm-up factor is 1 (no ramp).
+    /// Overrides the epoch of the steps (counted from 1 as mdistiller's
+    /// trainer does); nil follows `DistillationStep.epoch` + 1.
     public var epoch: Int?
 
     public init(alpha: Float = 1, beta: Float = 8, temperature: Float = 4, warmupEpochs: Int = 20) throws {
@@ -46,9 +45,11 @@ public final class DecoupledKD: DistillationMethod {
         self.warmupEpochs = warmupEpochs
     }
 
-    /// `min(epoch / warmup, 1)`, mdistiller's ramp; 1 without an epoch or a warm-up.
-    public var warmupFactor: Float {
-        guard let epoch, warmupEpochs > 0 else { return 1 }
+    /// `min(epoch / warmup, 1)` with epochs counted from 1, mdistiller's
+    /// ramp; 1 without a warm-up.
+    public func warmupFactor(epoch stepEpoch: Int) -> Float {
+        let epoch = self.epoch ?? stepEpoch + 1
+        guard warmupEpochs > 0 else { return 1 }
         return min(Float(epoch) / Float(warmupEpochs), 1)
     }
 
@@ -68,7 +69,7 @@ public final class DecoupledKD: DistillationMethod {
     public func loss(_ step: DistillationStep) throws -> Tensor {
         let value = try Self.loss(student: step.student.logits, teacher: step.teacher.logits, labels: step.labels,
                                   alpha: alpha, beta: beta, temperature: temperature)
-        let factor = warmupFactor
+        let factor = warmupFactor(epoch: step.epoch)
         return factor == 1 ? value : try value * factor
     }
 

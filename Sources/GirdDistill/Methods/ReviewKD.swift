@@ -33,9 +33,8 @@ public final class ReviewKD: DistillationMethod {
     public let maxMidChannels: Int
     public let warmupEpochs: Int
     public let studentPreactivated: Bool
-    /// The current epoch, counted from 1 as mdistiller's trainer does. The
-    /// `DistillationStep` carries no epoch, so the caller sets it; while it is
-    /// nil the warm-up factor is 1 (no ramp).
+    /// Overrides the epoch of the steps (counted from 1 as mdistiller's
+    /// trainer does); nil follows `DistillationStep.epoch` + 1.
     public var epoch: Int?
     public private(set) var studentTaps: [String]?
     public private(set) var teacherTaps: [String]?
@@ -60,8 +59,11 @@ public final class ReviewKD: DistillationMethod {
         self.studentPreactivated = studentPreactivated
     }
 
-    public var warmupFactor: Float {
-        guard let epoch, warmupEpochs > 0 else { return 1 }
+    /// `min(epoch / warmup, 1)` with epochs counted from 1, mdistiller's
+    /// ramp; 1 without a warm-up.
+    public func warmupFactor(epoch stepEpoch: Int) -> Float {
+        let epoch = self.epoch ?? stepEpoch + 1
+        guard warmupEpochs > 0 else { return 1 }
         return min(Float(epoch) / Float(warmupEpochs), 1)
     }
 
@@ -118,7 +120,7 @@ public final class ReviewKD: DistillationMethod {
         }
         let value = try Self.loss(student: try studentTaps.map { try step.student($0) },
                                   teacher: try teacherTaps.map { try step.teacher($0) }, fusions: fusions, outSizes: outSizes)
-        let factor = warmupFactor
+        let factor = warmupFactor(epoch: step.epoch)
         return factor == 1 ? value : try value * factor
     }
 
