@@ -76,6 +76,24 @@ final class GIRDTests: XCTestCase {
             for (got, expected) in zip(method.lastEvolutionLosses.map(\.value), evolution) {
                 XCTAssertEqual(got, expected, accuracy: 1e-5 * max(abs(expected), 1e-3), "\(fixture.label): L_evo")
             }
+
+            // The functional form, on the filled rows only, gives the same terms.
+            let stored = try fixture.int("n")
+            func bankRows(_ side: String) throws -> [Tensor] {
+                try studentShapes.indices.map { layer in
+                    let queue = try fixture.input("bank_\(side)\(layer)")
+                    return stored > 0 ? try queue.narrowed(axis: 0, start: 0, length: stored) : try queue.narrowed(axis: 0, start: 0, length: 0)
+                }
+            }
+            let functional = try GIRD.losses(student: try studentShapes.indices.map { try fixture.input("student\($0)") },
+                                             teacher: teacher, bankStudent: try bankRows("student"),
+                                             bankTeacher: try bankRows("teacher"), configuration: configuration)
+            let functionalTerms = try (functional.sim + (try fixture.float("gamma") > 0 ? functional.evo : [])).map { try $0.item() }
+            let methodTerms = method.lastSimilarityLosses + method.lastEvolutionLosses.map(\.value)
+            XCTAssertEqual(functionalTerms.count, methodTerms.count, fixture.label)
+            for (got, expected) in zip(functionalTerms, methodTerms) {
+                XCTAssertEqual(got, expected, accuracy: 1e-5 * max(abs(expected), 1e-3), "\(fixture.label): functional form")
+            }
         }
     }
 
@@ -160,7 +178,7 @@ final class GIRDTests: XCTestCase {
         XCTAssertEqual(try bank.rows(layer: 0, student: true).toArray(), [13, 14, 12])
         try bank.enqueue(student: [try Tensor(shape: [1, 1], values: [20])], teacher: [try Tensor(shape: [1, 1], values: [20])])
         XCTAssertEqual(try bank.rows(layer: 0, student: false).toArray(), [13, 14, 20])
-        XCTAssertEqual(try bank.transposedRows(layer: 0, student: true).shape, [1, 3])
+        XCTAssertEqual(bank.queue(layer: 0, student: true).shape, [3, 1])
     }
 
     func testBankRoundTripsThroughCheckpointTensors() throws {
@@ -252,6 +270,15 @@ final class GIRDTests: XCTestCase {
                        "gird: relation evolution (gamma > 0) needs at least 2 tapped layers, got 1; set gamma to 0 or tap more layers")
         XCTAssertNoThrow(try GIRD(configuration: .init(studentTaps: ["stage3"], teacherTaps: ["stage3"], evolutionWeight: 0)))
         XCTAssertEqual(message { try GIRD.Pooling("max") }, "gird: unknown pool 'max'; expected \"gap\", \"avg(k)\" or \"flatten\"")
+        XCTAssertEqual(message { try GIRD.SimilarityLoss(parsing: "l2", setting: "sim_loss") },
+                       "gird: unknown sim_loss 'l2'; expected \"kl\" or \"mse\"")
+        XCTAssertEqual(message { try GIRD.EvolutionLoss(parsing: "l1", setting: "evo_loss") },
+                       "gird: unknown evo_loss 'l1'; expected \"mse\" or \"huber\"")
+        XCTAssertEqual(message { try GIRD.EvolutionPairs(parsing: "next", setting: "evo_pairs") },
+                       "gird: unknown evo_pairs 'next'; expected \"consecutive\" or \"all\"")
+        XCTAssertEqual(try GIRD.EvolutionPairs(parsing: "all", setting: "evo_pairs"), .all)
+        XCTAssertEqual(try GIRD.SimilarityLoss(parsing: "mse", setting: "sim_loss"), .mse)
+        XCTAssertEqual(try GIRD.EvolutionLoss(parsing: "huber", setting: "evo_loss"), .huber)
         XCTAssertEqual(try GIRD.Pooling("avg(4)"), .adaptiveAverage(4))
         XCTAssertEqual(try GIRD.Pooling("gap").description, "gap")
 

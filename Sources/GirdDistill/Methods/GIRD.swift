@@ -39,7 +39,6 @@ public final class GIRD: DistillationMethod {
     public private(set) var lastEvolutionLosses: [(pair: (Int, Int), value: Float)] = []
 
     private var pending: (student: [Tensor], teacher: [Tensor])?
-    private var offDiagonal: (batch: Int, columns: Int, indices: Tensor)?
 
     public init(configuration: Configuration = Configuration()) throws {
         try configuration.validate()
@@ -93,15 +92,25 @@ public final class GIRD: DistillationMethod {
     // MARK: The step
 
     public func loss(_ step: DistillationStep) throws -> Tensor {
-        guard studentTaps.count > 0 else {
+        guard !studentTaps.isEmpty else {
             throw DistillationError.invalidConfiguration("gird: loss called before configure and build")
         }
-        let studentEmbeddings = try studentTaps.map { try embed(try step.student($0)) }
-        let teacherEmbeddings = try teacherTaps.map { try embed(try step.teacher($0)) }
-        pending = (studentEmbeddings.map { $0.detach() }, teacherEmbeddings.map { $0.detach() })
-        return try Self.relationLoss(student: studentEmbeddings, teacher: teacherEmbeddings, bank: bank,
-                                     configuration: configuration, cache: &offDiagonal,
-                                     similarities: &lastSimilarityLosses, evolutions: &lastEvolutionLosses)
+        let student = try studentTaps.map { try embed(try step.student($0)) }
+        let teacher = try teacherTaps.map { try embed(try step.teacher($0)) }
+        pending = (student.map { $0.detach() }, teacher.map { $0.detach() })
+        let layers = student.count
+        let pairs = configuration.evolutionIsOn ? configuration.evolutionPairs.pairs(layers: layers) : []
+        let terms = try Self.relationTerms(
+            student: student, teacher: teacher,
+            studentQueues: (0..<layers).map { bank?.queue(layer: $0, student: true) ?? Tensor.zeros([0, 1]) },
+            teacherQueues: (0..<layers).map { bank?.queue(layer: $0, student: false) ?? Tensor.zeros([0, 1]) },
+            stored: bank?.count ?? 0, pairs: pairs, configuration: configuration)
+        let values = terms.toArray()
+        lastSimilarityLosses = Array(values[..<layers])
+        lastEvolutionLosses = zip(pairs, values[layers...]).map { ($0, $1) }
+        let weights = try Tensor(shape: [terms.count], values: Array(repeating: configuration.similarityWeight, count: layers)
+                                 + Array(repeating: configuration.evolutionWeight, count: pairs.count))
+        return try (terms * weights).sum()
     }
 
     /// Enqueues the last step's embeddings (all workers' with `gatherAcrossWorkers`).
@@ -115,88 +124,9 @@ public final class GIRD: DistillationMethod {
 
     public var trainingState: TrainingState? { bank }
 
-    /// e = pool(F) / max(‖pool(F)‖₂, 1e-12), B x d.
+    /// This configuration's instance embedding of one tapped feature.
     public func embed(_ feature: Tensor) throws -> Tensor {
-        let pooled: Tensor
-        switch (feature.rank, configuration.pool) {
-        case (2, _): pooled = feature
-        case (4, .globalAverage): pooled = try feature.globalAvgPool()
-        case let (4, .adaptiveAverage(size)): pooled = try feature.adaptiveAvgPool2d(outputSize: size).flattened()
-        case (4, .flatten): pooled = try feature.flattened()
-        default:
-            throw DistillationError.invalidConfiguration("gird: a tapped feature has shape \(feature.shape); expected [B, C, H, W] or [B, C]")
-        }
-        return try pooled.l2Normalized(axis: 1, epsilon: 1e-12)
-    }
-
-    /// β Σ_l L_sim[l] + γ Σ L_evo on given embeddings (one B x d tensor per
-    /// layer and network) against `bank`'s filled rows; the functional core,
-    /// also what the reference fixtures check.
-    static func relationLoss(student: [Tensor], teacher: [Tensor], bank: GIRDMemoryBank?, configuration: Configuration,
-                             cache: inout (batch: Int, columns: Int, indices: Tensor)?,
-                             similarities: inout [Float], evolutions: inout [(pair: (Int, Int), value: Float)]) throws -> Tensor {
-        let batch = student.first?.shape.first ?? 0
-        let stored = bank?.count ?? 0
-        let columns = batch + stored
-        // Every loss averages over pairs (i, j ≠ i); with none there is nothing to compare.
-        guard batch > 0, columns > 1 else {
-            similarities = Array(repeating: 0, count: student.count)
-            evolutions = configuration.evolutionPairs.pairs(layers: student.count).map { ($0, 0) }
-            return try student.reduce(Tensor(0)) { try $0 + $1.sum() * 0 }
-        }
-        if cache?.batch != batch || cache?.columns != columns {
-            cache = (batch, columns, try offDiagonalIndices(batch: batch, columns: columns))
-        }
-        let indices = cache!.indices
-        func relations(_ embeddings: Tensor, layer: Int, isStudent: Bool) throws -> Tensor {
-            var full = try embeddings.matmul(embeddings.transposed(0, 1))
-            if let bank, stored > 0 {
-                full = try Tensor.concatenated([full, embeddings.matmul(try bank.transposedRows(layer: layer, student: isStudent))], axis: 1)
-            }
-            return try full.gather(axis: 1, indices: indices)
-        }
-        let studentRelations = try student.enumerated().map { try relations($1, layer: $0, isStudent: true) }
-        let teacherRelations = try teacher.enumerated().map { try relations($1, layer: $0, isStudent: false) }
-
-        var total: Tensor?
-        func add(_ term: Tensor, weight: Float) throws {
-            let weighted = weight == 1 ? term : try term * weight
-            total = try total.map { try $0 + weighted } ?? weighted
-        }
-        similarities = []
-        for (studentR, teacherR) in zip(studentRelations, teacherRelations) {
-            let term: Tensor
-            switch configuration.similarityLoss {
-            case .kl:
-                let inverse = 1 / configuration.temperature
-                term = try Tensor.klDivergence(try (studentR * inverse).logSoftmax(axis: 1),
-                                               target: try (teacherR * inverse).softmax(axis: 1), reduction: .batchMean)
-            case .mse:
-                term = try Tensor.mseLoss(studentR, teacherR)
-            }
-            similarities.append(try term.item())
-            try add(term, weight: configuration.similarityWeight)
-        }
-        evolutions = []
-        for (l, m) in configuration.evolutionPairs.pairs(layers: student.count) where configuration.evolutionWeight > 0 {
-            let studentD = try studentRelations[m] - studentRelations[l]
-            let teacherD = try teacherRelations[m] - teacherRelations[l]
-            let term = configuration.evolutionLoss == .mse
-                ? try Tensor.mseLoss(studentD, teacherD) : try Tensor.huberLoss(studentD, teacherD, delta: 1)
-            evolutions.append(((l, m), try term.item()))
-            try add(term, weight: configuration.evolutionWeight)
-        }
-        return total!
-    }
-
-    /// Row i lists the columns j ≠ i of a B x (B+n) relation matrix, in order.
-    private static func offDiagonalIndices(batch: Int, columns: Int) throws -> Tensor {
-        var indices: [Int64] = []
-        indices.reserveCapacity(batch * (columns - 1))
-        for row in 0..<batch {
-            for column in 0..<columns where column != row { indices.append(Int64(column)) }
-        }
-        return try Tensor(shape: [batch, columns - 1], indices: indices)
+        try Self.embedding(feature, pool: configuration.pool)
     }
 }
 
@@ -304,14 +234,14 @@ extension GIRD {
         }
     }
 
-    public enum SimilarityLoss: String, Sendable, CaseIterable {
+    public enum SimilarityLoss: String, Sendable, CaseIterable, RecipeChoice {
         /// Row-wise KL between temperature softmaxes, batch-mean, no τ² factor.
         case kl
         /// Mean squared difference of the similarities.
         case mse
     }
 
-    public enum EvolutionPairs: String, Sendable, CaseIterable {
+    public enum EvolutionPairs: String, Sendable, CaseIterable, RecipeChoice {
         /// (l, l+1).
         case consecutive
         /// Every (l, m) with l < m.
@@ -326,9 +256,25 @@ extension GIRD {
         }
     }
 
-    public enum EvolutionLoss: String, Sendable, CaseIterable {
+    public enum EvolutionLoss: String, Sendable, CaseIterable, RecipeChoice {
         case mse
         /// 0.5 x² where |x| ≤ 1, |x| − 0.5 elsewhere.
         case huber
+    }
+}
+
+/// A setting spelt in recipes as one of a few words.
+public protocol RecipeChoice: RawRepresentable, CaseIterable where RawValue == String {}
+
+extension RecipeChoice {
+    /// Reads the recipe spelling; `setting` names the option in the error,
+    /// which lists the valid choices.
+    public init(parsing text: String, setting: String) throws {
+        guard let value = Self(rawValue: text) else {
+            let choices = Self.allCases.map { "\"\($0.rawValue)\"" }
+            throw DistillationError.invalidConfiguration(
+                "gird: unknown \(setting) '\(text)'; expected \(choices.dropLast().joined(separator: ", ")) or \(choices.last!)")
+        }
+        self = value
     }
 }

@@ -7,19 +7,20 @@ import GirdTrain
 ///
 /// All queues share one ring position and one fill count, so row j of every
 /// queue holds the same image: the bank's columns of a relation matrix are
-/// the same images at every layer, which relation evolution needs. Rows are
-/// plain numbers, never on the tape. The bank is a `TrainingState`, so a
-/// checkpoint carries it and a resume continues with it.
+/// the same images at every layer, which relation evolution needs. While
+/// the bank fills, rows 0..<n are the filled ones. Rows are constants, never
+/// on the tape; each queue is one [K, d] tensor that the relation product
+/// reads in place, written only after the step's backward (`enqueue`). The
+/// bank is a `TrainingState`: a checkpoint carries it, a resume restores it.
 public final class GIRDMemoryBank: TrainingState {
     /// K: the number of images the bank holds when full.
     public let capacity: Int
-    /// The embedding width of each queue, student layers then teacher layers.
     public let studentWidths: [Int], teacherWidths: [Int]
-    /// n ≤ K: how many rows are filled. While n < K they are rows 0..<n.
+    /// n ≤ K: how many rows are filled.
     public private(set) var count = 0
     /// Where the next row goes.
     public private(set) var position = 0
-    private var student: [[Float]], teacher: [[Float]]
+    private let student: [Tensor], teacher: [Tensor]
 
     public init(capacity: Int, studentWidths: [Int], teacherWidths: [Int]) throws {
         guard capacity >= 0 else {
@@ -32,35 +33,27 @@ public final class GIRDMemoryBank: TrainingState {
         self.capacity = capacity
         self.studentWidths = studentWidths
         self.teacherWidths = teacherWidths
-        student = studentWidths.map { [Float](repeating: 0, count: capacity * $0) }
-        teacher = teacherWidths.map { [Float](repeating: 0, count: capacity * $0) }
+        student = studentWidths.map { Tensor.zeros([capacity, $0]) }
+        teacher = teacherWidths.map { Tensor.zeros([capacity, $0]) }
     }
 
     public var layerCount: Int { studentWidths.count }
 
-    /// Qᵀ of the filled rows of one queue, [d, n]: the right-hand operand of
-    /// `e · Qᵀ`, laid out for it in one pass (no [n, d] copy to transpose).
-    public func transposedRows(layer: Int, student isStudent: Bool) throws -> Tensor {
-        let width = isStudent ? studentWidths[layer] : teacherWidths[layer]
-        let rows = isStudent ? student[layer] : teacher[layer]
-        var values = [Float](repeating: 0, count: width * count)
-        for row in 0..<count {
-            for column in 0..<width { values[column * count + row] = rows[row * width + column] }
-        }
-        return try Tensor(shape: [width, count], values: values)
+    /// The whole [K, d] queue of one layer, rows n..<K unfilled (zeros until
+    /// the ring first wraps). Read it, never keep it past the next `enqueue`.
+    public func queue(layer: Int, student isStudent: Bool) -> Tensor {
+        (isStudent ? student : teacher)[layer].detach()
     }
 
-    /// The filled rows of one queue, [n, d], in row order.
+    /// A copy of the filled rows of one queue, [n, d], in row order.
     public func rows(layer: Int, student isStudent: Bool) throws -> Tensor {
-        let width = isStudent ? studentWidths[layer] : teacherWidths[layer]
-        let rows = isStudent ? student[layer] : teacher[layer]
-        return try Tensor(shape: [count, width], values: Array(rows[0..<(count * width)]))
+        try queue(layer: layer, student: isStudent).narrowed(axis: 0, start: 0, length: count)
     }
 
     /// Writes one batch of embeddings (B x d per layer, the same B images in
     /// every tensor) at the ring position and advances it by B, wrapping.
     /// With B > K the later rows overwrite the earlier: the bank keeps the
-    /// batch's last K rows.
+    /// batch's last K rows, where writing them one by one would leave them.
     public func enqueue(student studentRows: [Tensor], teacher teacherRows: [Tensor]) throws {
         guard studentRows.count == layerCount, teacherRows.count == layerCount else {
             throw DistillationError.invalidConfiguration(
@@ -74,33 +67,24 @@ public final class GIRDMemoryBank: TrainingState {
             }
         }
         guard capacity > 0, batch > 0 else { return }
-        let first = max(0, batch - capacity)  // rows before it would be overwritten in this same call
+        let first = max(0, batch - capacity)  // earlier rows would be overwritten within this batch
         let start = (position + first) % capacity
-        for layer in 0..<layerCount {
-            Self.write(studentRows[layer].toArray(), rows: first..<batch, width: studentWidths[layer], at: start,
-                       capacity: capacity, into: &student[layer])
-            Self.write(teacherRows[layer].toArray(), rows: first..<batch, width: teacherWidths[layer], at: start,
-                       capacity: capacity, into: &teacher[layer])
+        let beforeWrap = min(batch - first, capacity - start)
+        for (queues, rows) in [(student, studentRows), (teacher, teacherRows)] {
+            for (queue, batchRows) in zip(queues, rows) {
+                try queue.overwriteRows(startingAt: start, from: batchRows, rows: first..<(first + beforeWrap))
+                try queue.overwriteRows(startingAt: 0, from: batchRows, rows: (first + beforeWrap)..<batch)
+            }
         }
         position = (position + batch) % capacity
         count = min(count + batch, capacity)
     }
 
-    private static func write(_ values: [Float], rows: Range<Int>, width: Int, at start: Int, capacity: Int,
-                              into queue: inout [Float]) {
-        var slot = start
-        for row in rows {
-            queue.replaceSubrange(slot * width..<(slot + 1) * width, with: values[row * width..<(row + 1) * width])
-            slot = (slot + 1) % capacity
-        }
-    }
-
-    /// Empties the bank (a new run with the same method object).
-    public func reset() {
+    /// Empties the bank.
+    public func reset() throws {
+        for queue in student + teacher { try queue.copyValues(from: Tensor.zeros(queue.shape)) }
         count = 0
         position = 0
-        for index in student.indices { student[index] = [Float](repeating: 0, count: student[index].count) }
-        for index in teacher.indices { teacher[index] = [Float](repeating: 0, count: teacher[index].count) }
     }
 
     // MARK: TrainingState
@@ -110,19 +94,16 @@ public final class GIRDMemoryBank: TrainingState {
     public var checkpointTensors: [(name: String, tensor: Tensor)] {
         var tensors: [(name: String, tensor: Tensor)] = []
         for layer in 0..<layerCount {
-            // The shapes are the ones `init` sized the arrays by; a failure is a broken invariant.
-            tensors.append(("student\(layer)", try! Tensor(shape: [capacity, studentWidths[layer]], values: student[layer])))
-            tensors.append(("teacher\(layer)", try! Tensor(shape: [capacity, teacherWidths[layer]], values: teacher[layer])))
+            tensors.append(("student\(layer)", student[layer].detach()))
+            tensors.append(("teacher\(layer)", teacher[layer].detach()))
         }
+        // Two non-negative integers in an int64 [2] tensor cannot fail to build.
         tensors.append(("ring", try! Tensor(shape: [2], indices: [Int64(position), Int64(count)])))
         return tensors
     }
 
     public func restore(checkpointTensors tensors: [String: Tensor]) throws {
-        if tensors.isEmpty {
-            reset()
-            return
-        }
+        if tensors.isEmpty { return try reset() }
         guard let ring = tensors["ring"], ring.shape == [2], ring.dtype == .int64 else {
             throw DistillationError.invalidConfiguration("gird: the checkpoint's bank has no int64 [2] 'ring' tensor")
         }
@@ -132,19 +113,18 @@ public final class GIRDMemoryBank: TrainingState {
             throw DistillationError.invalidConfiguration(
                 "gird: the checkpoint's bank is at position \(savedPosition) with \(savedCount) rows; this bank holds \(capacity)")
         }
-        var restoredStudent = student, restoredTeacher = teacher
+        // Check everything before changing anything.
+        var pairs: [(Tensor, Tensor)] = []
         for layer in 0..<layerCount {
-            for (name, width, isStudent) in [("student\(layer)", studentWidths[layer], true),
-                                             ("teacher\(layer)", teacherWidths[layer], false)] {
-                guard let tensor = tensors[name], tensor.shape == [capacity, width], tensor.dtype == .float32 else {
+            for (name, queue) in [("student\(layer)", student[layer]), ("teacher\(layer)", teacher[layer])] {
+                guard let saved = tensors[name], saved.shape == queue.shape, saved.dtype == .float32 else {
                     throw DistillationError.invalidConfiguration(
-                        "gird: the checkpoint's bank has no [\(capacity), \(width)] tensor '\(name)' (was it saved with another K or other layers?)")
+                        "gird: the checkpoint's bank has no \(queue.shape) tensor '\(name)' (was it saved with another K or other layers?)")
                 }
-                if isStudent { restoredStudent[layer] = tensor.toArray() } else { restoredTeacher[layer] = tensor.toArray() }
+                pairs.append((queue, saved))
             }
         }
-        student = restoredStudent
-        teacher = restoredTeacher
+        for (queue, saved) in pairs { try queue.copyValues(from: saved) }
         position = savedPosition
         count = savedCount
     }
