@@ -202,13 +202,19 @@ extension Tensor {
         return result.recorded(op, inputs) { g in
             let weights = g.plain().toArray()
             var gradients: [Tensor?] = []
-            var combined = [Float](repeating: 0, count: entries)
+            let combined = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(entries, 1))
+            defer { combined.deallocate() }
             for layer in 0..<layers {
-                for j in 0..<entries { combined[j] = similarityJacobians[layer][j] * weights[layer] }
+                let weight = weights[layer]
+                similarityJacobians[layer].withUnsafeBufferPointer { jacobian in
+                    let d = jacobian.baseAddress!
+                    for j in 0..<entries { combined[j] = d[j] * weight }
+                }
                 for (index, (l, m)) in pairs.enumerated() where l == layer || m == layer {
                     let weight = (m == layer ? 1 : -1) * weights[layers + index]
                     evolutionJacobians[index].withUnsafeBufferPointer { jacobian in
-                        for j in 0..<entries { combined[j] += jacobian[j] * weight }
+                        let d = jacobian.baseAddress!
+                        for j in 0..<entries { combined[j] += d[j] * weight }
                     }
                 }
                 let blocks = blockShapes.map { Tensor.zeros($0) }
@@ -217,10 +223,8 @@ extension Tensor {
                     var source = rowStarts[row]
                     for segment in rowSegments[row] {
                         let length = segment.end - segment.start
-                        combined.withUnsafeBufferPointer { values in
-                            (destinations[segment.block] + row * widths[segment.block] + segment.start)
-                                .update(from: values.baseAddress! + source, count: length)
-                        }
+                        (destinations[segment.block] + row * widths[segment.block] + segment.start)
+                            .update(from: combined + source, count: length)
                         source += length
                     }
                 }
@@ -233,23 +237,33 @@ extension Tensor {
 
 /// The element-wise loops `relationLosses` needs beyond `VectorKernels`.
 enum RelationKernels {
+    /// The largest value, within a few ulps: max(a, b) = (a + b + |a − b|) / 2
+    /// keeps to plain SIMD arithmetic (the generic `pointwiseMax` ran lane by
+    /// lane). A softmax only shifts by it, which any value that close does.
     static func max(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
         let raw = UnsafeRawPointer(x)
-        var best = SIMD16<Float>(repeating: -.infinity)
+        var best = SIMD16<Float>(repeating: -Float.greatestFiniteMagnitude)
         var i = 0
         while i + 16 <= n {
-            best = pointwiseMax(best, raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self))
+            best = largest(best, raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self))
             i += 16
         }
-        var result = best.max()
+        var result = -Float.greatestFiniteMagnitude
+        for lane in 0..<16 { result = Swift.max(result, best[lane]) }
         while i < n { result = Swift.max(result, x[i]); i += 1 }
         return result
+    }
+
+    @inline(__always)
+    static func largest(_ a: SIMD16<Float>, _ b: SIMD16<Float>) -> SIMD16<Float> {
+        let difference = unsafeBitCast(unsafeBitCast(a - b, to: SIMD16<UInt32>.self) & 0x7fff_ffff, to: SIMD16<Float>.self)
+        return (a + b + difference) * 0.5
     }
 
     /// x ← exp(x) in place, for x ≤ 0 (arguments after subtracting a row's
     /// maximum). Cephes' single-precision scheme: 2^k · p(r) with
     /// r = x − k ln 2 in [−ln2/2, ln2/2], a degree-6 polynomial, about 1 ulp
-    /// of relative error; below −87 the result is 0 (as exp underflows).
+    /// of relative error.
     static func exp(_ x: UnsafeMutablePointer<Float>, _ n: Int) {
         let raw = UnsafeMutableRawPointer(x)
         var i = 0
@@ -263,9 +277,15 @@ enum RelationKernels {
 
     @inline(__always)
     static func exp16(_ input: SIMD16<Float>) -> SIMD16<Float> {
-        let tooSmall = input .< -87
-        let x0 = pointwiseMin(pointwiseMax(input, SIMD16(repeating: -87)), SIMD16(repeating: 88))
-        let k = (x0 * 1.44269504088896341 + 0.5).rounded(.down)
+        // Below −87 the result would leave the normal range; there it is
+        // exp(−87) ≈ 1.6e−38 instead of 0, which no sum notices.
+        let x0 = largest(input, SIMD16(repeating: -87))
+        // k = round(x log2 e) by the 1.5·2^23 trick: adding it leaves the
+        // rounded integer in the low mantissa bits (plain SIMD arithmetic,
+        // where `rounded` and Int conversions would run lane by lane).
+        let magic = SIMD16<Float>(repeating: 12582912)
+        let shifted = x0 * 1.44269504088896341 + magic
+        let k = shifted - magic
         var r = x0 - k * 0.693359375
         r = r + k * 2.12194440e-4
         var p = SIMD16<Float>(repeating: 1.9875691500e-4)
@@ -275,8 +295,7 @@ enum RelationKernels {
         p = p * r + 1.6666665459e-1
         p = p * r + 5.0000001201e-1
         p = p * (r * r) + r + 1
-        let exponent = (SIMD16<Int32>(k, rounding: .towardZero) &+ 127) &<< 23
-        let scaled = p * unsafeBitCast(exponent, to: SIMD16<Float>.self)
-        return scaled.replacing(with: 0, where: tooSmall)
+        let integer = unsafeBitCast(shifted, to: SIMD16<Int32>.self) &- unsafeBitCast(magic, to: SIMD16<Int32>.self)
+        return p * unsafeBitCast((integer &+ 127) &<< 23, to: SIMD16<Float>.self)
     }
 }
