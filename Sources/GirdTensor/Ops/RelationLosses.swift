@@ -256,8 +256,12 @@ enum RelationKernels {
 
     @inline(__always)
     static func largest(_ a: SIMD16<Float>, _ b: SIMD16<Float>) -> SIMD16<Float> {
-        let difference = unsafeBitCast(unsafeBitCast(a - b, to: SIMD16<UInt32>.self) & 0x7fff_ffff, to: SIMD16<Float>.self)
-        return (a + b + difference) * 0.5
+        (a + b + absolute(a - b)) * 0.5
+    }
+
+    @inline(__always)
+    static func absolute(_ x: SIMD16<Float>) -> SIMD16<Float> {
+        unsafeBitCast(unsafeBitCast(x, to: SIMD16<UInt32>.self) & 0x7fff_ffff, to: SIMD16<Float>.self)
     }
 
     /// x ← exp(x) in place, for x ≤ 0 (arguments after subtracting a row's
@@ -279,7 +283,9 @@ enum RelationKernels {
     static func exp16(_ input: SIMD16<Float>) -> SIMD16<Float> {
         // Below −87 the result would leave the normal range; there it is
         // exp(−87) ≈ 1.6e−38 instead of 0, which no sum notices.
-        let x0 = largest(input, SIMD16(repeating: -87))
+        // x0 = max(x, −87), exact above −87: there |y| − y is exactly 0.
+        let y = input + 87
+        let x0 = input + (absolute(y) - y) * 0.5
         // k = round(x log2 e) by the 1.5·2^23 trick: adding it leaves the
         // rounded integer in the low mantissa bits (plain SIMD arithmetic,
         // where `rounded` and Int conversions would run lane by lane).
