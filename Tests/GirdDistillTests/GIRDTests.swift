@@ -37,17 +37,49 @@ final class GIRDTests: XCTestCase {
 
     // MARK: The reference
 
+    private func setting(of fixture: ReferenceFixture) throws -> (GIRD.Configuration, student: [[Int]], teacher: [[Int]]) {
+        let shapes = { (key: String) in (fixture.config[key] as? [[NSNumber]] ?? []).map { $0.map(\.intValue) } }
+        let configuration = GIRD.Configuration(
+            pool: try GIRD.Pooling(try fixture.string("pool")), bankSize: try fixture.int("K"),
+            temperature: try fixture.float("tau"),
+            similarityLoss: try GIRD.SimilarityLoss(parsing: try fixture.string("sim_loss"), setting: "sim_loss"),
+            evolutionPairs: try GIRD.EvolutionPairs(parsing: try fixture.string("evo_pairs"), setting: "evo_pairs"),
+            evolutionLoss: try GIRD.EvolutionLoss(parsing: try fixture.string("evo_loss"), setting: "evo_loss"),
+            similarityWeight: try fixture.float("beta"), evolutionWeight: try fixture.float("gamma"))
+        return (configuration, shapes("student_shapes"), shapes("teacher_shapes"))
+    }
+
+    /// Three steps on one bank of K = 5 with B = 3: the ring wraps in the
+    /// second step. The method's own enqueues must leave the bank each next
+    /// step's reference saw, and every step's loss and gradients match.
+    func testConsecutiveStepsFillAndWrapTheBankAsTheReference() throws {
+        let steps = try ReferenceFixture.cases(of: "gird").filter { $0.name.hasPrefix("wrap_step") }
+        XCTAssertEqual(steps.map(\.name), ["wrap_step0", "wrap_step1", "wrap_step2"])
+        let (configuration, studentShapes, teacherShapes) = try setting(of: steps[0])
+        let method = try makeGIRD(configuration, studentShapes: studentShapes, teacherShapes: teacherShapes)
+        let bank = try XCTUnwrap(method.bank)
+        for fixture in steps {
+            XCTAssertEqual(bank.count, try fixture.int("n"), fixture.label)
+            XCTAssertEqual(bank.position, try fixture.int("position"), fixture.label)
+            for layer in studentShapes.indices {
+                ReferenceFixture.assertClose(bank.queue(layer: layer, student: true), try fixture.input("bank_student\(layer)"),
+                                             tolerance: 1e-6, "\(fixture.label): student queue \(layer)")
+                ReferenceFixture.assertClose(bank.queue(layer: layer, student: false), try fixture.input("bank_teacher\(layer)"),
+                                             tolerance: 1e-6, "\(fixture.label): teacher queue \(layer)")
+            }
+            let student = try studentShapes.indices.map { try fixture.input("student\($0)") }
+            let teacher = try teacherShapes.indices.map { try fixture.input("teacher\($0)") }
+            let loss = try method.loss(try step(student: student, teacher: teacher))
+            try fixture.check(loss: loss, leaves: Dictionary(uniqueKeysWithValues: student.enumerated().map { ("student\($0)", $1) }))
+            try method.afterStep()
+        }
+        XCTAssertEqual(bank.count, 5)
+        XCTAssertEqual(bank.position, 4)
+    }
+
     func testMatchesTheSpecifiedFormulationInPyTorch() throws {
         for fixture in try ReferenceFixture.cases(of: "gird") {
-            let shapes = { (key: String) in (fixture.config[key] as? [[NSNumber]] ?? []).map { $0.map(\.intValue) } }
-            let studentShapes = shapes("student_shapes"), teacherShapes = shapes("teacher_shapes")
-            let configuration = GIRD.Configuration(
-                pool: try GIRD.Pooling(try fixture.string("pool")), bankSize: try fixture.int("K"),
-                temperature: try fixture.float("tau"),
-                similarityLoss: try XCTUnwrap(GIRD.SimilarityLoss(rawValue: try fixture.string("sim_loss"))),
-                evolutionPairs: try XCTUnwrap(GIRD.EvolutionPairs(rawValue: try fixture.string("evo_pairs"))),
-                evolutionLoss: try XCTUnwrap(GIRD.EvolutionLoss(rawValue: try fixture.string("evo_loss"))),
-                similarityWeight: try fixture.float("beta"), evolutionWeight: try fixture.float("gamma"))
+            let (configuration, studentShapes, teacherShapes) = try setting(of: fixture)
             let method = try makeGIRD(configuration, studentShapes: studentShapes, teacherShapes: teacherShapes)
             if let bank = method.bank {
                 var saved: [String: Tensor] = ["ring": try Tensor(shape: [2], indices: [Int64(try fixture.int("position")),

@@ -97,6 +97,37 @@ def make(name, g, cfg, batch, student_shapes, teacher_shapes, stored, position, 
                        evolution=torch.tensor([float(v) for v in evos]))
 
 
+def wrapping_steps(g, cfg, batch, student_shapes, teacher_shapes, steps):
+    """Consecutive steps on one bank (section 2): each step's loss against the
+    ring as the earlier steps left it, then its detached embeddings written
+    at the ring position, wrapping. Each step is a case (`wrap_step<k>`)
+    whose bank inputs are the ring before it."""
+    capacity = cfg["K"]
+    widths_s = [embed(torch.zeros(1, *shape), cfg["pool"]).shape[1] for shape in student_shapes]
+    widths_t = [embed(torch.zeros(1, *shape), cfg["pool"]).shape[1] for shape in teacher_shapes]
+    ring_s = [torch.zeros(capacity, w) for w in widths_s]
+    ring_t = [torch.zeros(capacity, w) for w in widths_t]
+    position, stored = 0, 0
+    for step in range(steps):
+        config = dict(cfg, n=stored, position=position, student_shapes=student_shapes, teacher_shapes=teacher_shapes)
+        case = Case("gird", f"wrap_step{step}", config)
+        student = [case.input(f"student{l}", randn(g, batch, *shape), grad=True) for l, shape in enumerate(student_shapes)]
+        teacher = [case.input(f"teacher{l}", randn(g, batch, *shape)) for l, shape in enumerate(teacher_shapes)]
+        bank_s = [case.input(f"bank_student{l}", ring.clone())[:stored] for l, ring in enumerate(ring_s)]
+        bank_t = [case.input(f"bank_teacher{l}", ring.clone())[:stored] for l, ring in enumerate(ring_t)]
+        loss, sims, evos = gird(student, teacher, bank_s, bank_t, cfg)
+        yield case.finish(loss, similarity=torch.tensor([float(v) for v in sims]),
+                          evolution=torch.tensor([float(v) for v in evos]))
+        # Section 2: after the step, the batch's detached embeddings enter the bank.
+        for rings, maps in ((ring_s, student), (ring_t, teacher)):
+            for ring, feature in zip(rings, maps):
+                rows = embed(feature.detach(), cfg["pool"])
+                for row in range(batch):
+                    ring[(position + row) % capacity] = rows[row]
+        position = (position + batch) % capacity
+        stored = min(stored + batch, capacity)
+
+
 DEFAULT = {"pool": "gap", "K": 8, "tau": 0.1, "sim_loss": "kl", "evo_pairs": "consecutive", "evo_loss": "mse",
            "beta": 1.0, "gamma": 1.0}
 
@@ -116,4 +147,5 @@ def cases():
                stored=2, position=2)
     yield make("b1_n0", g, dict(DEFAULT, K=4), 1, three_s, three_t, stored=0, position=0)
     yield make("b1_n3", g, dict(DEFAULT, K=4, evo_loss="huber"), 1, three_s, three_t, stored=3, position=3)
+    yield from wrapping_steps(g, dict(DEFAULT, K=5, tau=0.2), 3, three_s, three_t, steps=3)
     yield make("zero_feature", g, dict(DEFAULT, K=4), 4, three_s, three_t, stored=2, position=2, zero_student=(0, 1))
