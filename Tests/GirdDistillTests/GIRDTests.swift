@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 import GirdNN
 import GirdTensor
+import GirdData
 import GirdTrain
 @testable import GirdDistill
 
@@ -349,5 +350,57 @@ final class GIRDTests: XCTestCase {
         }
         XCTAssertEqual(gird.lastSimilarityLosses.count, 4)
         XCTAssertEqual(gird.lastEvolutionLosses.count, 3)
+    }
+
+    // MARK: Checkpoints through the trainer
+
+    /// A run interrupted inside its second epoch and resumed with a fresh
+    /// distiller ends, at one thread, with exactly the bank and the weights
+    /// of the uninterrupted run (20 images, batches 8, 8, 4; K = 12 wraps).
+    func testBankResumesExactlyThroughTheTrainer() throws {
+        try ComputeThreads.set(1)
+        defer { try? ComputeThreads.set(ComputeThreads.defaultCount) }
+        let train = try halvesDataset(count: 20, seed: 1), test = try halvesDataset(count: 8, seed: 2)
+        func configuration(_ name: String) -> TrainingConfiguration {
+            var configuration = TrainingConfiguration(epochs: 2, outputDirectory: temporaryDirectory(name))
+            configuration.batchSize = 8
+            configuration.progress = .silent
+            configuration.seed = 3
+            return configuration
+        }
+        func distiller() throws -> Distiller {
+            let teacher = try ModelZoo.make("resnet8", classes: 2, inChannels: 1, generator: RandomGenerator(seed: 4))
+            return try Distiller(teacher: teacher, terms: try GIRD.terms(GIRD.Configuration(bankSize: 12)))
+        }
+        func student() throws -> Network { try ModelZoo.make("resnet8", classes: 2, inChannels: 1, generator: RandomGenerator(seed: 5)) }
+        func bank(_ distiller: Distiller) throws -> GIRDMemoryBank { try XCTUnwrap((distiller.terms[2].method as? GIRD)?.bank) }
+
+        let whole = configuration("gird-whole")
+        defer { try? FileManager.default.removeItem(atPath: whole.outputDirectory) }
+        let reference = try distiller(), referenceModel = try student()
+        let referenceRun = try Trainer(configuration: whole, objective: reference).train(model: referenceModel, trainSet: train, testSet: test)
+
+        let split = configuration("gird-split")
+        defer { try? FileManager.default.removeItem(atPath: split.outputDirectory) }
+        let stopping = Trainer(configuration: split, objective: try distiller())
+        var asked = 0
+        stopping.shouldStop = { asked += 1; return asked == 6 }  // before epoch 1, batch 1
+        XCTAssertThrowsError(try stopping.train(model: try student(), trainSet: train, testSet: test))
+        let saved = try SafeTensors.load(contentsOf: stopping.checkpointPath)
+        XCTAssertEqual(saved["state.term2.gird.ring"]?.toIndices(), [4, 12], "20 + 8 rows written into 12: position 28 mod 12")
+
+        let resumedObjective = try distiller(), model = try student()
+        let run = try Trainer(configuration: split, objective: resumedObjective)
+            .resume(from: stopping.checkpointPath, model: model, trainSet: train, testSet: test)
+        let (resumedBank, referenceBank) = (try bank(resumedObjective), try bank(reference))
+        XCTAssertEqual(resumedBank.count, 12)
+        XCTAssertEqual(resumedBank.position, referenceBank.position)
+        for (a, b) in zip(resumedBank.checkpointTensors, referenceBank.checkpointTensors) {
+            XCTAssertEqual(a.tensor.toArray(), b.tensor.toArray(), a.name)
+        }
+        for ((name, a), (_, b)) in zip(model.stateDictionary(), referenceModel.stateDictionary()) {
+            XCTAssertEqual(a.toArray(), b.toArray(), name)
+        }
+        XCTAssertEqual(run.history.map(\.trainLoss), referenceRun.history.map(\.trainLoss))
     }
 }
