@@ -145,6 +145,31 @@ final class GIRDTests: XCTestCase {
         }
     }
 
+    /// B = 2, one stored image, d = 2, τ = 1. Student batch (1, 0), (0, 1),
+    /// bank (1, 0); teacher batch (1, 0), (0, 1), bank (0, 1). Without the
+    /// diagonal, R_S = [[0, 1], [0, 0]] (row 0: image 1, the stored one) and
+    /// R_T = [[0, 0], [0, 1]].
+    /// MSE: (0 + 1 + 0 + 1) / 4 = 0.5.
+    /// KL, row 0: p_T = (½, ½), p_S = (1, e)/(1+e): log((1+e)/2) − ½;
+    /// row 1: p_S = (½, ½), p_T = (1, e)/(1+e): log(2/(1+e)) + e/(1+e).
+    /// The loss is their mean.
+    func testOneStoredImageByHand() throws {
+        let e = exp(1.0)
+        let kl = ((log((1 + e) / 2) - 0.5) + (log(2 / (1 + e)) + e / (1 + e))) / 2
+        for (loss, expected) in [(GIRD.SimilarityLoss.mse, 0.5), (.kl, kl)] {
+            let method = try makeGIRD(GIRD.Configuration(bankSize: 3, temperature: 1, similarityLoss: loss, evolutionWeight: 0),
+                                      studentShapes: [[2]], teacherShapes: [[2]])
+            try XCTUnwrap(method.bank).restore(checkpointTensors: [
+                "ring": try Tensor(shape: [2], indices: [1, 1]),
+                "student0": try Tensor(shape: [3, 2], values: [1, 0, 0, 0, 0, 0]),
+                "teacher0": try Tensor(shape: [3, 2], values: [0, 1, 0, 0, 0, 0]),
+            ])
+            let batch = try Tensor(shape: [2, 2], values: [1, 0, 0, 1])
+            let value = try method.loss(try step(student: [batch], teacher: [batch])).item()
+            XCTAssertEqual(Double(value), expected, accuracy: 1e-6, "\(loss)")
+        }
+    }
+
     /// Relation evolution by hand: two layers, B = 2, no bank. Student
     /// similarity 0 at layer 0 and 1 at layer 1 (D_S = 1); teacher 1 and 1
     /// (D_T = 0). MSE: (1 − 0)² = 1 per off-diagonal entry; with β = 0 that
