@@ -54,25 +54,26 @@ extension GIRD {
     /// filled. The bank block e · Qᵀ is one product reading each whole queue
     /// in place (rows past `stored` give columns the loss ignores), the batch
     /// block e · eᵀ another; the losses are one fused op.
-    static func relationTerms(student: [Tensor], teacher: [Tensor], studentQueues: [Tensor], teacherQueues: [Tensor],
+    static func relationTerms(student: [Tensor], teacher: [Tensor], studentQueues: [Tensor]?, teacherQueues: [Tensor]?,
                               stored: Int, pairs: [(Int, Int)], configuration: Configuration) throws -> Tensor {
-        func blocks(_ embeddings: Tensor, _ queue: Tensor?) throws -> [Tensor] {
-            let batchBlock = try Tensor.matmul(embeddings, embeddings, transposeA: false, transposeB: true)
-            guard let queue, stored > 0 else { return [batchBlock] }
-            return [batchBlock, try Tensor.matmul(embeddings, queue.detach(), transposeA: false, transposeB: true)]
+        let usesBank = stored > 0 && studentQueues != nil && teacherQueues != nil
+        func blocks(_ embeddings: [Tensor], _ queues: [Tensor]?) throws -> [[Tensor]] {
+            try embeddings.enumerated().map { layer, e in
+                let batchBlock = try Tensor.matmul(e, e, transposeA: false, transposeB: true)
+                guard usesBank, let queues else { return [batchBlock] }
+                return [batchBlock, try Tensor.matmul(e, queues[layer].detach(), transposeA: false, transposeB: true)]
+            }
         }
         let batch = student.first?.shape.first ?? 0
-        let queues = stored > 0 ? (studentQueues.map(Optional.some), teacherQueues.map(Optional.some))
-            : (Array(repeating: nil, count: student.count), Array(repeating: nil, count: teacher.count))
-        let studentBlocks = try zip(student, queues.0).map { try blocks($0, $1) }
-        let teacherBlocks = try GradMode.withoutGradient { try zip(teacher, queues.1).map { try blocks($0, $1) } }
+        let studentBlocks = try blocks(student, studentQueues)
+        let teacherBlocks = try GradMode.withoutGradient { try blocks(teacher, teacherQueues) }
         let similarity: RelationSimilarityLoss
         switch configuration.similarityLoss {
         case .kl: similarity = .kl(temperature: configuration.temperature)
         case .mse: similarity = .mse
         }
         return try Tensor.relationLosses(
-            student: studentBlocks, teacher: teacherBlocks, validColumns: stored > 0 ? [batch, stored] : [batch],
+            student: studentBlocks, teacher: teacherBlocks, validColumns: usesBank ? [batch, stored] : [batch],
             similarity: similarity, evolution: configuration.evolutionLoss == .mse ? .mse : .huber, pairs: pairs)
     }
 }

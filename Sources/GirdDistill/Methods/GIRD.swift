@@ -102,8 +102,8 @@ public final class GIRD: DistillationMethod {
         let pairs = configuration.evolutionIsOn ? configuration.evolutionPairs.pairs(layers: layers) : []
         let terms = try Self.relationTerms(
             student: student, teacher: teacher,
-            studentQueues: (0..<layers).map { bank?.queue(layer: $0, student: true) ?? Tensor.zeros([0, 1]) },
-            teacherQueues: (0..<layers).map { bank?.queue(layer: $0, student: false) ?? Tensor.zeros([0, 1]) },
+            studentQueues: bank.map { bank in (0..<layers).map { bank.queue(layer: $0, student: true) } },
+            teacherQueues: bank.map { bank in (0..<layers).map { bank.queue(layer: $0, student: false) } },
             stored: bank?.count ?? 0, pairs: pairs, configuration: configuration)
         let values = terms.toArray()
         lastSimilarityLosses = Array(values[..<layers])
