@@ -121,7 +121,7 @@ public struct MethodEntry {
 
 /// Every loss term by name, in the order the docs list them.
 public enum MethodCatalog {
-    public static var entries: [MethodEntry] { coreEntries + baselineEntries }
+    public static var entries: [MethodEntry] { coreEntries + [girdEntry] + baselineEntries }
 
     public static var names: [String] { entries.map(\.name) }
 

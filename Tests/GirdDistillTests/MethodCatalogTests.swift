@@ -9,6 +9,32 @@ final class MethodCatalogTests: XCTestCase {
         XCTAssertEqual(warm.temperature, 2)
     }
 
+    func testGIRDTakesTheSpecsRecipeNames() throws {
+        XCTAssertEqual(try MethodCatalog.entry(named: "gird").parameters.map(\.name),
+                       ["taps", "student_taps", "teacher_taps", "bank", "tau", "pool", "sim_loss", "evo_loss", "evo_pairs",
+                        "beta", "gamma"])
+        let gird = try XCTUnwrap(try MethodCatalog.entry(named: "gird").make([
+            "bank": .number(16384), "pool": .string("avg(2)"), "evo_pairs": .string("all"), "gamma": .number(0),
+            "taps": .strings(["stage2", "stage3"])]) as? GIRD)
+        XCTAssertEqual(gird.configuration.bankSize, 16384)
+        XCTAssertEqual(gird.configuration.pool, .adaptiveAverage(2))
+        XCTAssertEqual(gird.configuration.evolutionPairs, .all)
+        XCTAssertEqual(gird.configuration.evolutionWeight, 0)
+        XCTAssertEqual(gird.configuration.studentTaps, ["stage2", "stage3"])
+        XCTAssertEqual(gird.configuration.teacherTaps, ["stage2", "stage3"])
+        XCTAssertThrowsError(try MethodCatalog.entry(named: "gird").make(["sim_loss": .string("l2")])) { error in
+            XCTAssertEqual("\(error)", "gird: unknown sim_loss 'l2'; expected \"kl\" or \"mse\"")
+        }
+        XCTAssertThrowsError(try MethodCatalog.entry(named: "gird").make(["bank": .number(-1)])) { error in
+            XCTAssertEqual("\(error)", "gird: the bank size K must be zero or more, got -1")
+        }
+        XCTAssertThrowsError(try MethodCatalog.entry(named: "gird").make(["taps": .strings(["stage3"])])) { error in
+            XCTAssertTrue("\(error)".hasPrefix("gird: "), "\(error)")
+        }
+        XCTAssertEqual(MethodCatalog.names, ["ce", "kd", "gird", "fitnet", "at", "sp", "cc", "vid", "rkd", "pkt", "crd", "dkd",
+                                             "reviewkd", "irg"])
+    }
+
     func testMisspeltNamesSuggestTheClosest() {
         XCTAssertThrowsError(try MethodCatalog.entry(named: "kdd")) { error in
             XCTAssertEqual("\(error)", "unknown distillation method 'kdd'; did you mean 'kd'?")
