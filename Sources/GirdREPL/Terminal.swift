@@ -1,0 +1,14 @@
+import Foundation
+
+/// Facts about the standard streams that decide how the REPL behaves.
+public enum Terminal {
+    /// Whether `descriptor` is a terminal (not a pipe or a file).
+    public static func isTerminal(_ descriptor: Int32) -> Bool { isatty(descriptor) != 0 }
+
+    /// The width of the terminal on standard output; 80 when unknown.
+    public static func columns() -> Int {
+        var size = winsize()
+        if ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
+        return 80
+    }
+}
