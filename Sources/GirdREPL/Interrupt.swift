@@ -4,7 +4,9 @@ import CLineEditing
 /// only sets a flag; the evaluator looks at it at its safe points (between
 /// statements, loop iterations, training batches) and unwinds, so that
 /// every binding made before stays intact. While a line is being edited,
-/// Ctrl-C is a key instead (`LineEditor`), which clears the line.
+/// Ctrl-C is a key instead (`LineEditor`), which clears the line. A third
+/// Ctrl-C that no safe point has seen ends the process (status 130): the
+/// way out of a computation that never reaches one.
 public enum Interrupt {
     /// Installs the handler (idempotent). System calls interrupted by the
     /// signal are restarted, so a file being read when Ctrl-C comes in is

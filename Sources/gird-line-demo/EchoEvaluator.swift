@@ -5,6 +5,7 @@ import GirdREPL
 /// - `NAME = TEXT` binds NAME to TEXT (silently);
 /// - a bound NAME (or `_`) prints its text;
 /// - `loop` runs until Ctrl-C, checking `Interrupt` every 10 ms;
+/// - `hang` runs forever without a safe point (only Ctrl-C three times ends it);
 /// - `fail` is an error;
 /// - anything else prints `echo: ` and the statement, lines joined by ` | `.
 /// `_` is bound to the last printed value. Tab completes a few builtins,
@@ -50,6 +51,10 @@ final class EchoEvaluator: ReplEvaluator {
                 do { try Interrupt.check() } catch { return .interrupted }
                 usleep(10_000)
             }
+        }
+        if text == "hang" {
+            print("hanging")
+            while true { usleep(10_000) }
         }
         if text == "fail" { return .failure("<repl>:1:1: error: demo failure\n    fail\n    ^~~~") }
         if !text.contains("\n"), let equals = text.firstIndex(of: "="),

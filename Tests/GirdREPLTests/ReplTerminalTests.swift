@@ -76,6 +76,21 @@ final class ReplTerminalTests: XCTestCase {
         XCTAssertEqual(terminal.waitForExit(), 0)
     }
 
+    func testThreeCtrlCsLeaveAComputationWithoutSafePoints() throws {
+        let terminal = try demo.startOnTerminal()
+        var position = terminal.waitFor(">>> ")
+        terminal.send("hang\r")
+        position = terminal.waitFor("hanging", after: position)
+        terminal.send("\u{3}")
+        usleep(100_000)
+        XCTAssertNil(terminal.waitForExit(timeout: 0.3))  // one Ctrl-C waits for a safe point
+        terminal.send("\u{3}")
+        usleep(100_000)
+        terminal.send("\u{3}")
+        XCTAssertEqual(terminal.waitForExit(), 130)
+        XCTAssertTrue(terminal.contains("interrupted three times without reaching a safe point; leaving", after: position))
+    }
+
     func testCtrlCAtThePromptClearsTheLine() throws {
         let terminal = try demo.startOnTerminal()
         var position = terminal.waitFor(">>> ")
