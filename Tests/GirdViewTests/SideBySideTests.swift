@@ -42,3 +42,22 @@ final class SideBySideTests: XCTestCase {
                        ["Tensor [2, 2] float32  min 0  mean 1.5  max 3  NaN 0", " -", "*@", "0 [  .::-==+**#%%@@] 3"])
     }
 }
+
+final class TensorViewTests: XCTestCase {
+    func testAFeatureMapShowsOneChannelOfSampleZero() throws {
+        // [N=2, C=2, H=1, W=2]: sample 0 channel 1 is [2, 3].
+        let t = try Tensor(shape: [2, 2, 1, 2], values: (0 ..< 8).map(Float.init))
+        let shown = try TensorView.show(t, mode: .plain, channel: 1)
+        XCTAssertEqual(shown.split(separator: "\n").map(String.init), [
+            "Tensor [2, 2, 1, 2] float32  min 0  mean 3.5  max 7  NaN 0",
+            "sample 0, channel 1:",
+            " @",
+            "2 [  .::-==+**#%%@@] 3",
+        ])
+    }
+
+    func testVectorsAndEmptyTensorsGetTheSummaryAlone() throws {
+        XCTAssertEqual(try TensorView.show(Tensor.ones([3]), mode: .trueColor), "Tensor [3] float32  min 1  mean 1  max 1  NaN 0")
+        XCTAssertEqual(try TensorView.show(Tensor.zeros([0, 4]), mode: .trueColor), "Tensor [0, 4] float32  empty")
+    }
+}
