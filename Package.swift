@@ -99,7 +99,7 @@ let package = Package(
         // call; this C target wraps the calls the REPL makes, and holds the
         // SIGINT handler (C, so that it is async-signal-safe by construction).
         .target(name: "CLineEditing", linkerSettings: [.linkedLibrary("edit")]),
-        .target(name: "GirdREPL", dependencies: ["GirdView", "GirdTensor", "CEdit", "CLineEditing"], swiftSettings: vectorFlags),
+        .target(name: "GirdREPL", dependencies: ["GirdView", "GirdTensor", "CLineEditing"], swiftSettings: vectorFlags),
         // A test fixture, not a product: ReplSession with a trivial evaluator,
         // driven through a pseudo-terminal by GirdREPLTests.
         .executableTarget(name: "gird-line-demo", dependencies: ["GirdREPL"], swiftSettings: vectorFlags),

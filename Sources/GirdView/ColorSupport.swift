@@ -13,7 +13,8 @@ public enum ColorSupport {
     /// The mode for an output: no colour unless it is a terminal; 24-bit
     /// when the terminal announces it (`COLORTERM=truecolor` or `24bit`, the
     /// convention of terminals that have it); otherwise 256 colours, which
-    /// every terminal in use today supports, whatever TERM says. The
+    /// every terminal in use today supports, whatever TERM says (except
+    /// `TERM=dumb`, which promises no escape codes at all: plain). The
     /// environment is a parameter so that callers (and tests) choose it; the
     /// REPL passes `ProcessInfo.processInfo.environment`.
     public static func detect(environment: [String: String], isTerminal: Bool) -> ColorMode {

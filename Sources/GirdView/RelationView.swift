@@ -3,6 +3,8 @@ import GirdTensor
 /// What `relations(teacher, student, data, tap:)` prints: the teacher's and
 /// the student's relation matrices on one colour scale (so equal values look
 /// equal), and student − teacher on a diverging scale centred at 0.
+/// `options.maxColumns` is per panel: on a terminal W columns wide, pass
+/// about (W − 2 · `SideBySide.gap`) / 3.
 public enum RelationView {
     public static func render(teacher: Tensor, student: Tensor, options: Heatmap.Options) throws -> RenderedView {
         let teacherGrid = try ValueGrid(teacher), studentGrid = try ValueGrid(student)
