@@ -144,7 +144,9 @@ final class ReplTerminalTests: XCTestCase {
         // start of the line, `i` inserts there.
         try "bind -v\n".write(to: demo.home.appendingPathComponent(".editrc"), atomically: true, encoding: .utf8)
         let terminal = try demo.startOnTerminal()
-        let position = terminal.waitFor(">>> ")
+        var position = terminal.waitFor(">>> ")
+        terminal.send("tra\t\r")  // Tab completes in vi's insert mode too
+        position = terminal.waitFor(">>> ", after: terminal.waitFor("echo: train", after: position))
         terminal.send("world\u{1B}0ihello \r")
         terminal.waitFor(">>> ", after: terminal.waitFor("echo: hello world", after: position))
         terminal.send("\u{4}")
