@@ -52,6 +52,11 @@ final class ReplTerminalTests: XCTestCase {
         terminal.send("x * 2 +\r")
         position = terminal.waitFor("... ", after: position)
         terminal.send("0 }\r")
+        position = terminal.waitFor(">>> ", after: terminal.waitFor("echo: fn double(x) { | x * 2 + | 0 }", after: position))
+        // ↑ recalls the three lines as one entry, and Enter runs them again.
+        terminal.send("\u{1B}[A")
+        position = terminal.waitFor("0 }", after: position)
+        terminal.send("\r")
         terminal.waitFor(">>> ", after: terminal.waitFor("echo: fn double(x) { | x * 2 + | 0 }", after: position))
         terminal.send("\u{4}")
         XCTAssertEqual(terminal.waitForExit(), 0)
