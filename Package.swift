@@ -92,5 +92,18 @@ let package = Package(
             // Reference weight files the tests open by path (see Fixtures/README.md).
             exclude: ["Fixtures"],
             swiftSettings: vectorFlags),
+        // The REPL's pieces (issue #8): views of tensors for a terminal and for
+        // papers, and line editing; GirdRecipe plugs in through GirdREPL's protocols.
+        .target(name: "GirdView", dependencies: ["GirdTensor", "CPNG"], swiftSettings: vectorFlags),
+        // libedit's native API is variadic (el_set, history), which Swift cannot
+        // call; this C target wraps the calls the REPL makes, and holds the
+        // SIGINT handler (C, so that it is async-signal-safe by construction).
+        .target(name: "CLineEditing", linkerSettings: [.linkedLibrary("edit")]),
+        .target(name: "GirdREPL", dependencies: ["GirdView", "GirdTensor", "CLineEditing"], swiftSettings: vectorFlags),
+        // A test fixture, not a product: ReplSession with a trivial evaluator,
+        // driven through a pseudo-terminal by GirdREPLTests.
+        .executableTarget(name: "gird-line-demo", dependencies: ["GirdREPL"], swiftSettings: vectorFlags),
+        .testTarget(name: "GirdViewTests", dependencies: ["GirdView", "GirdTensor", "CPNG"], swiftSettings: vectorFlags),
+        .testTarget(name: "GirdREPLTests", dependencies: ["GirdREPL", "gird-line-demo"], swiftSettings: vectorFlags),
     ]
 )
