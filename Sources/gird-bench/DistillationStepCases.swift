@@ -13,9 +13,30 @@ enum DistillationStepCases {
 
     static func all(quick: Bool) -> [BenchCase] {
         let batch = quick ? 8 : 64
+        // GIRD over the same step: 4 tapped layer pairs (stem and the three
+        // stages), gap pooling, banks of K = 4096 and 16384 (filled before
+        // timing, so every step sees B + K columns).
+        let bankSizes = quick ? [256] : [4096, 16384]
         return [BenchCase(name: "distill kd \(teacher)>\(student)", images: batch) {
             try step(batch: batch, extra: [])
-        }]
+        }] + bankSizes.map { size in
+            BenchCase(name: "distill kd+gird K=\(size) \(teacher)>\(student)", images: batch) {
+                var configuration = GIRD.Configuration()
+                configuration.bankSize = size
+                let gird = try GIRD(configuration: configuration)
+                let run = try step(batch: batch, extra: [DistillationTerm(gird)])
+                try run()
+                // Unit rows, as embeddings are; filling by steps would take minutes.
+                if let bank = gird.bank {
+                    let generator = RandomGenerator(seed: 2)
+                    let rows = { (widths: [Int]) in
+                        try widths.map { try Tensor.randn([size, $0], generator: generator).l2Normalized(axis: 1) }
+                    }
+                    try bank.enqueue(student: try rows(bank.studentWidths), teacher: try rows(bank.teacherWidths))
+                }
+                return run
+            }
+        }
     }
 
     /// A closure running one step of CE + KD + `extra` terms.
