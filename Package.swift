@@ -53,13 +53,21 @@ let package = Package(
             name: "GirdData",
             dependencies: ["GirdTensor", "CZlib", "CPNG", "CJPEG"],
             swiftSettings: vectorFlags),
+        .target(
+            name: "GirdRecipe",
+            dependencies: ["GirdTensor", "GirdNN", "GirdData", "GirdTrain"],
+            swiftSettings: vectorFlags),
         .executableTarget(
             name: "gird-repl",
-            dependencies: ["GirdTensor"],
+            dependencies: ["GirdTensor", "GirdRecipe"],
             swiftSettings: vectorFlags),
         .executableTarget(
             name: "gird-bench",
             dependencies: ["GirdTensor", "GirdNN", "GirdTrain", "GirdData"],
+            swiftSettings: vectorFlags),
+        .testTarget(
+            name: "GirdRecipeTests",
+            dependencies: ["GirdRecipe", "GirdTensor", "GirdNN"],
             swiftSettings: vectorFlags),
         .testTarget(
             name: "GirdTrainTests",
