@@ -204,6 +204,18 @@ extension BuiltinRegistry {
             Builtin(method: "relu", of: "tensor", "", doc: "max(x, 0) element-wise") { arguments in
                 .tensor(try arguments.receiverTensor().relu())
             },
+            Builtin(method: "abs", of: "tensor", "", doc: "|x| element-wise") { arguments in
+                .tensor(try arguments.receiverTensor().abs())
+            },
+            Builtin(method: "exp", of: "tensor", "", doc: "e to the power x, element-wise") { arguments in
+                .tensor(try arguments.receiverTensor().exp())
+            },
+            Builtin(method: "log", of: "tensor", "", doc: "the natural logarithm, element-wise") { arguments in
+                .tensor(try arguments.receiverTensor().log())
+            },
+            Builtin(method: "sqrt", of: "tensor", "", doc: "the square root, element-wise") { arguments in
+                .tensor(try arguments.receiverTensor().sqrt())
+            },
             Builtin(method: "flatten", of: "tensor", "start: 1", doc: "all axes from start on folded into one") { arguments in
                 .tensor(try arguments.receiverTensor().flattened(from: try arguments.int(0)))
             },
