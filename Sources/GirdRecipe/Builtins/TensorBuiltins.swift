@@ -5,7 +5,7 @@ import GirdTensor
 /// negative size is a recipe error, never a trap).
 enum TensorArguments {
     /// The largest tensor a recipe may ask for (elements).
-    static let maximumElements = 1 << 30
+    static let maximumElements = 1 << 28
 
     static func shape(_ value: Value, _ name: String) throws -> [Int] {
         let sizes: [Value]

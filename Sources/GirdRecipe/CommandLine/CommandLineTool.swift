@@ -62,6 +62,8 @@ public enum CommandLineTool {
         var dryRun = false
         var threads: Int?
         var recipeArguments: [String] = []
+        /// Hidden `--time`: prints the time spent parsing, compiling and running (benchmarks).
+        var reportsTime = false
     }
 
     static func parse(_ arguments: [String]) throws -> Invocation {
@@ -98,6 +100,8 @@ public enum CommandLineTool {
                 invocation.overrides.append(try parseOverride(try value(for: "--set")))
             case "--dry-run":
                 invocation.dryRun = true
+            case "--time":
+                invocation.reportsTime = true
             case "--threads":
                 let text = try value(for: "--threads")
                 guard let n = Int(text), n >= 1 else { throw UsageError(message: "--threads needs a positive integer, got '\(text)'") }
@@ -188,6 +192,13 @@ public enum CommandLineTool {
         for (name, value) in invocation.overrides { options.parameterOverrides[name] = value }
         let interpreter = Interpreter(options: options)
         Interrupt.clear()
+        let started = DispatchTime.now().uptimeNanoseconds
+        defer {
+            if invocation.reportsTime {
+                let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+                io.errorOutput("time: \(seconds) s\n")
+            }
+        }
         do {
             let program = try interpreter.load(source)
             let declared = interpreter.declaredParameters

@@ -23,8 +23,8 @@ enum Calls {
                        context: InterpreterContext) throws -> Value {
         context.callDepth += 1
         defer { context.callDepth -= 1 }
-        if context.callDepth > context.options.maximumCallDepth {
-            throw RecipeError("recursion too deep (more than \(context.options.maximumCallDepth) frames)", at: span)
+        if context.callDepth > context.maximumCallDepth {
+            throw RecipeError("recursion too deep (more than \(context.maximumCallDepth) frames)", at: span)
         }
         try context.tick(span)
         do {
@@ -62,7 +62,7 @@ enum Calls {
                 }
                 values[i] = argument.value
             }
-            let frame = Frame(count: code.slotCount, parent: function.captured)
+            let frame = Frame.make(count: code.slotCount, parent: function.captured)
             for i in 0..<values.count {
                 if let value = values[i] {
                     frame.slots[i] = value

@@ -43,26 +43,21 @@ final class Compiler {
     }
 
     private func compileStatements(_ statements: [Stmt]) throws -> Eval {
-        let compiled = try statements.map(compileStatement)
-        switch compiled.count {
-        case 0: return { _ in .none }
-        case 1: return compiled[0]
-        case 2:
-            let first = compiled[0], second = compiled[1]
-            return { f in
-                _ = try first(f)
-                if f.control != .normal { return .none }
-                return try second(f)
-            }
-        default:
-            return { f in
-                var value = Value.none
-                for statement in compiled {
-                    value = try statement(f)
-                    if f.control != .normal { return .none }
-                }
-                return value
-            }
+        guard !statements.isEmpty else { return { _ in .none } }
+        return try chain(statements[...])
+    }
+
+    /// Statements as a chain of closures, each calling the next: no array of
+    /// closures on the way (reading one back from an array costs a
+    /// reabstraction thunk on every call).
+    private func chain(_ statements: ArraySlice<Stmt>) throws -> Eval {
+        let first = try compileStatement(statements.first!)
+        if statements.count == 1 { return first }
+        let rest = try chain(statements.dropFirst())
+        return { f in
+            _ = try first(f)
+            if f.control != .normal { return .none }
+            return try rest(f)
         }
     }
 
@@ -174,6 +169,48 @@ final class Compiler {
     }
 
     private func compileCondition(_ condition: Expr, what: String) throws -> (Frame) throws -> Bool {
+        if case let .binary(op, left, right) = condition.kind,
+           [.less, .lessEqual, .greater, .greaterEqual, .equal, .notEqual].contains(op) {
+            // A comparison as a condition: no bool value boxed and unboxed.
+            let l = try compileExpression(left), r = try compileExpression(right)
+            let span = condition.span
+            func general(_ a: Value, _ b: Value) throws -> Bool {
+                guard case .bool(let result) = try Operators.binary(op, a, b, span) else { return false }
+                return result
+            }
+            switch op {
+            case .less: return { f in
+                let a = try l(f), b = try r(f)
+                if case .int(let x) = a, case .int(let y) = b { return x < y }
+                return try general(a, b)
+            }
+            case .lessEqual: return { f in
+                let a = try l(f), b = try r(f)
+                if case .int(let x) = a, case .int(let y) = b { return x <= y }
+                return try general(a, b)
+            }
+            case .greater: return { f in
+                let a = try l(f), b = try r(f)
+                if case .int(let x) = a, case .int(let y) = b { return x > y }
+                return try general(a, b)
+            }
+            case .greaterEqual: return { f in
+                let a = try l(f), b = try r(f)
+                if case .int(let x) = a, case .int(let y) = b { return x >= y }
+                return try general(a, b)
+            }
+            case .equal: return { f in
+                let a = try l(f), b = try r(f)
+                if case .int(let x) = a, case .int(let y) = b { return x == y }
+                return Value.equal(a, b)
+            }
+            default: return { f in
+                let a = try l(f), b = try r(f)
+                if case .int(let x) = a, case .int(let y) = b { return x != y }
+                return !Value.equal(a, b)
+            }
+            }
+        }
         let code = try compileExpression(condition)
         let span = condition.span
         return { f in
@@ -294,7 +331,7 @@ final class Compiler {
         return { _ in
             if done { return .none }
             done = true
-            let frame = Frame(count: 0, parent: nil)
+            let frame = Frame.make(count: 0, parent: nil)
             _ = try body(frame)
             return .none
         }
@@ -362,8 +399,35 @@ final class Compiler {
         if steps.isEmpty, case let .binary(.add, left, right) = value.kind, case .name(name) = left.kind {
             // `xs = xs + [x]` and `s = s + "x"` append in place: the old
             // value leaves its slot first, so its storage is not shared.
-            let rightCode = try compileExpression(right)
             let span = value.span
+            if case .list(let elements) = right.kind {
+                // `xs = xs + [a, b]`: the new elements go straight to the end.
+                let codes = try elements.map(compileExpression)
+                return { f in
+                    let pointer = read(f)
+                    if case .list = pointer.pointee {
+                        var fresh: [Value] = []
+                        fresh.reserveCapacity(codes.count)
+                        for code in codes { fresh.append(try code(f)) }
+                        guard case .list(var items) = pointer.pointee else { return .none }
+                        pointer.pointee = .none
+                        if items.count + fresh.count > Operators.maximumElements {
+                            pointer.pointee = .list(items)
+                            throw RecipeError("list too long", at: span)
+                        }
+                        items.append(contentsOf: fresh)
+                        pointer.pointee = .list(items)
+                        return .none
+                    }
+                    let current = pointer.pointee
+                    if case .unset = current { throw RecipeError("'\(name)' is used before its definition has run", at: left.span) }
+                    var fresh: [Value] = []
+                    for code in codes { fresh.append(try code(f)) }
+                    pointer.pointee = try Operators.binary(.add, current, .list(fresh), span)
+                    return .none
+                }
+            }
+            let rightCode = try compileExpression(right)
             return { f in
                 let addition = try rightCode(f)
                 let pointer = read(f)
@@ -542,9 +606,10 @@ final class Compiler {
             let keys = fields.map(\.key)
             let codes = try fields.map { try compileExpression($0.value) }
             return { f in
-                var record = Record()
-                for (key, code) in zip(keys, codes) { record[key] = try code(f) }
-                return .record(record)
+                var values: [Value] = []
+                values.reserveCapacity(codes.count)
+                for code in codes { values.append(try code(f)) }
+                return .record(Record(keys: keys, values: values))
             }
         case let .unary(op, operand):
             let code = try compileExpression(operand)
@@ -632,33 +697,42 @@ final class Compiler {
         case .add:
             return { f in
                 let a = try l(f), b = try r(f)
-                if case .int(let x) = a, case .int(let y) = b {
+                switch (a, b) {
+                case let (.int(x), .int(y)):
                     let (s, o) = x.addingReportingOverflow(y)
                     if !o { return .int(s) }
-                } else if case .float(let x) = a, case .float(let y) = b {
-                    return .float(x + y)
+                case let (.float(x), .float(y)): return .float(x + y)
+                case let (.int(x), .float(y)): return .float(Double(x) + y)
+                case let (.float(x), .int(y)): return .float(x + Double(y))
+                default: break
                 }
                 return try Operators.binary(op, a, b, span)
             }
         case .subtract:
             return { f in
                 let a = try l(f), b = try r(f)
-                if case .int(let x) = a, case .int(let y) = b {
+                switch (a, b) {
+                case let (.int(x), .int(y)):
                     let (s, o) = x.subtractingReportingOverflow(y)
                     if !o { return .int(s) }
-                } else if case .float(let x) = a, case .float(let y) = b {
-                    return .float(x - y)
+                case let (.float(x), .float(y)): return .float(x - y)
+                case let (.int(x), .float(y)): return .float(Double(x) - y)
+                case let (.float(x), .int(y)): return .float(x - Double(y))
+                default: break
                 }
                 return try Operators.binary(op, a, b, span)
             }
         case .multiply:
             return { f in
                 let a = try l(f), b = try r(f)
-                if case .int(let x) = a, case .int(let y) = b {
+                switch (a, b) {
+                case let (.int(x), .int(y)):
                     let (s, o) = x.multipliedReportingOverflow(by: y)
                     if !o { return .int(s) }
-                } else if case .float(let x) = a, case .float(let y) = b {
-                    return .float(x * y)
+                case let (.float(x), .float(y)): return .float(x * y)
+                case let (.int(x), .float(y)): return .float(Double(x) * y)
+                case let (.float(x), .int(y)): return .float(x * Double(y))
+                default: break
                 }
                 return try Operators.binary(op, a, b, span)
             }
@@ -666,6 +740,14 @@ final class Compiler {
             return { f in
                 let a = try l(f), b = try r(f)
                 if case .int(let x) = a, case .int(let y) = b {
+                    switch op {
+                    case .less: return .bool(x < y)
+                    case .lessEqual: return .bool(x <= y)
+                    case .greater: return .bool(x > y)
+                    default: return .bool(x >= y)
+                    }
+                }
+                if case .float(let x) = a, case .float(let y) = b {
                     switch op {
                     case .less: return .bool(x < y)
                     case .lessEqual: return .bool(x <= y)
@@ -687,6 +769,12 @@ final class Compiler {
                 if case .int(let x) = a, case .int(let y) = b { return .bool(x != y) }
                 return .bool(!Value.equal(a, b))
             }
+        case .divide:
+            return { f in
+                let a = try l(f), b = try r(f)
+                if case .float(let x) = a, case .float(let y) = b, y != 0 { return .float(x / y) }
+                return try Operators.binary(op, a, b, span)
+            }
         default:
             return { f in try Operators.binary(op, try l(f), try r(f), span) }
         }
@@ -695,7 +783,12 @@ final class Compiler {
     // MARK: Calls
 
     private func compileCall(_ callee: Expr, _ arguments: [Argument], span: SourceSpan) throws -> Eval {
-        let positional = try arguments.filter { $0.name == nil }.map { try compileExpression($0.value) }
+        let positionalExpressions = arguments.filter { $0.name == nil }.map(\.value)
+        // One or two arguments are compiled into closures of their own (not
+        // read back from an array: see `chain`).
+        let a0 = positionalExpressions.count >= 1 && positionalExpressions.count <= 2 ? try compileExpression(positionalExpressions[0]) : nil
+        let a1 = positionalExpressions.count == 2 ? try compileExpression(positionalExpressions[1]) : nil
+        let positional: [Eval] = positionalExpressions.count > 2 ? try positionalExpressions.map(compileExpression) : [a0, a1].compactMap { $0 }
         let named = try arguments.filter { $0.name != nil }.map { ($0.name!, $0.nameSpan!, try compileExpression($0.value)) }
         let context = self.context
         let caller = functionNames.last!
@@ -732,6 +825,46 @@ final class Compiler {
         let calleeCode = try compileExpression(callee)
         if named.isEmpty {
             let count = positional.count
+            // One, two or three positional arguments go straight into the new
+            // frame, each from its own captured closure.
+            func enter(_ f: Frame, _ function: Value) throws -> (RecipeFunction, Frame)? {
+                guard case .function(let recipeFunction) = function else { return nil }
+                let code = recipeFunction.code
+                guard count == code.positionalCount else {
+                    throw Calls.arityError(recipeFunction, given: count, span: span)
+                }
+                let frame = Frame.make(count: code.slotCount, parent: recipeFunction.captured)
+                if !recipeFunction.defaults.isEmpty {
+                    var slot = count
+                    for value in recipeFunction.defaults { frame.slots[slot] = value; slot += 1 }
+                }
+                return (recipeFunction, frame)
+            }
+            switch count {
+            case 1:
+                let a0 = a0!
+                return { f in
+                    let function = try calleeCode(f)
+                    if let (recipeFunction, frame) = try enter(f, function) {
+                        frame.slots[0] = try a0(f)
+                        return try Calls.invoke(recipeFunction, frame: frame, span: span, caller: caller, context: context)
+                    }
+                    return try Calls.call(function, [try a0(f)], [], span: span, caller: caller, context: context)
+                }
+            case 2:
+                let a0 = a0!, a1 = a1!
+                return { f in
+                    let function = try calleeCode(f)
+                    if let (recipeFunction, frame) = try enter(f, function) {
+                        frame.slots[0] = try a0(f)
+                        frame.slots[1] = try a1(f)
+                        return try Calls.invoke(recipeFunction, frame: frame, span: span, caller: caller, context: context)
+                    }
+                    return try Calls.call(function, [try a0(f), try a1(f)], [], span: span, caller: caller, context: context)
+                }
+            default:
+                break
+            }
             return { f in
                 let function = try calleeCode(f)
                 if case .function(let recipeFunction) = function {
@@ -739,7 +872,7 @@ final class Compiler {
                     guard count == code.positionalCount else {
                         throw Calls.arityError(recipeFunction, given: count, span: span)
                     }
-                    let frame = Frame(count: code.slotCount, parent: recipeFunction.captured)
+                    let frame = Frame.make(count: code.slotCount, parent: recipeFunction.captured)
                     for i in 0..<count { frame.slots[i] = try positional[i](f) }
                     var slot = count
                     for value in recipeFunction.defaults { frame.slots[slot] = value; slot += 1 }

@@ -1,26 +1,50 @@
+/// What a frame holds besides its slots.
+struct FrameHeader {
+    var control: Frame.Control = .normal
+    var returnValue: Value = .none
+    let count: Int
+    let parent: Frame?
+}
+
 /// The slots of one call of a recipe function (its parameters and every local
 /// it declares, each at an index the resolver fixed), the frame it was
 /// defined in (for the variables a closure captures), and the control state
 /// that `break`, `continue` and `return` leave for the enclosing statements.
-public final class Frame {
+/// The slots are allocated with the object (one allocation per call).
+final class Frame: ManagedBuffer<FrameHeader, Value> {
     enum Control: UInt8 { case normal, breakLoop, continueLoop, returned }
 
-    let slots: UnsafeMutablePointer<Value>
-    let count: Int
-    let parent: Frame?
-    var control: Control = .normal
-    var returnValue: Value = .none
-
-    init(count: Int, parent: Frame?) {
-        self.count = count
-        self.parent = parent
-        slots = UnsafeMutablePointer<Value>.allocate(capacity: max(count, 1))
-        slots.initialize(repeating: .none, count: max(count, 1))
+    static func make(count: Int, parent: Frame?) -> Frame {
+        let capacity = max(count, 1)
+        let buffer = Frame.create(minimumCapacity: capacity) { _ in FrameHeader(count: capacity, parent: parent) }
+        let frame = unsafeDowncast(buffer, to: Frame.self)
+        frame.withUnsafeMutablePointerToElements { $0.initialize(repeating: .none, count: capacity) }
+        return frame
     }
 
     deinit {
-        slots.deinitialize(count: max(count, 1))
-        slots.deallocate()
+        withUnsafeMutablePointers { header, elements in
+            _ = elements.deinitialize(count: header.pointee.count)
+        }
+    }
+
+    /// The slots; valid while the frame lives (the storage is the object's own).
+    @inline(__always)
+    var slots: UnsafeMutablePointer<Value> { withUnsafeMutablePointerToElements { $0 } }
+
+    @inline(__always)
+    var parent: Frame? { header.parent }
+
+    @inline(__always)
+    var control: Control {
+        get { header.control }
+        set { header.control = newValue }
+    }
+
+    @inline(__always)
+    var returnValue: Value {
+        get { header.returnValue }
+        set { header.returnValue = newValue }
     }
 
     /// The frame `depth` definitions out (1: the defining function's frame).

@@ -42,7 +42,7 @@ public final class Interpreter {
     public func execute(_ program: Program) throws -> Value {
         try BigStack.run { () -> Result<Value, Error> in
             Result {
-                let frame = Frame(count: 0, parent: nil)
+                let frame = Frame.make(count: 0, parent: nil)
                 self.context.callDepth = 0
                 return try program.body(frame)
             }

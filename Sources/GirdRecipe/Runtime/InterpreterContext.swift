@@ -43,9 +43,11 @@ public final class InterpreterContext {
     var steps = 0
     private var nextCheck = 4096
     var callDepth = 0
+    let maximumCallDepth: Int
 
     init(options: InterpreterOptions) {
         self.options = options
+        self.maximumCallDepth = options.maximumCallDepth
         if let limit = options.stepLimit { nextCheck = min(nextCheck, limit) }
     }
 

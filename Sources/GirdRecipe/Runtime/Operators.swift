@@ -6,7 +6,7 @@ import GirdTensor
 /// gives a float, `//` and `%` floor as Python's do, and tensors broadcast.
 enum Operators {
     /// Results larger than this (list or string repetition, ranges) are refused.
-    static let maximumElements = 100_000_000
+    static let maximumElements = 20_000_000
 
     static func failure(_ message: String, _ span: SourceSpan) -> RecipeError { RecipeError(message, at: span) }
 

@@ -47,6 +47,12 @@ public struct Record {
         values = []
     }
 
+    /// Keys known distinct (a literal's, shared by every record it makes).
+    init(keys: [String], values: [Value]) {
+        self.keys = keys
+        self.values = values
+    }
+
     public init(_ fields: [(String, Value)]) {
         keys = fields.map { $0.0 }
         values = fields.map { $0.1 }
