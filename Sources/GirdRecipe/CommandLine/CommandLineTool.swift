@@ -196,7 +196,7 @@ public enum CommandLineTool {
         defer {
             if invocation.reportsTime {
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-                io.errorOutput("time: \(seconds) s\n")
+                io.errorOutput("time: \(seconds) s, cpu: \(interpreter.cpuSeconds) s\n")
             }
         }
         do {

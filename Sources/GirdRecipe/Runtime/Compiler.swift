@@ -172,6 +172,9 @@ final class Compiler {
         if case let .binary(op, left, right) = condition.kind,
            [.less, .lessEqual, .greater, .greaterEqual, .equal, .notEqual].contains(op) {
             // A comparison as a condition: no bool value boxed and unboxed.
+            if case .int(let y) = right.kind {
+                return compileConstantComparison(op, try compileExpression(left), y, span: condition.span)
+            }
             let l = try compileExpression(left), r = try compileExpression(right)
             let span = condition.span
             func general(_ a: Value, _ b: Value) throws -> Bool {
@@ -556,7 +559,12 @@ final class Compiler {
             for parameter in declaration.parameters {
                 _ = try resolver.declare(parameter.name, kind: .parameter, span: parameter.span)
             }
-            body = try compileStatements(declaration.body.statements)
+            // A final `return EXPR` is the body's value: no return flag to set and test.
+            var statements = declaration.body.statements
+            if let last = statements.last, case .returnValue(let value?) = last.kind {
+                statements[statements.count - 1] = Stmt(kind: .expression(value), span: last.span)
+            }
+            body = try compileStatements(statements)
         }
         let code = FunctionCode(name: name, parameterNames: declaration.parameters.map(\.name),
                                 positionalCount: positionalCount, slotCount: slotCount, span: declaration.span)
@@ -692,6 +700,7 @@ final class Compiler {
     }
 
     private func compileBinary(_ op: BinaryOperator, _ left: Expr, _ right: Expr, span: SourceSpan) throws -> Eval {
+        if case .int(let y) = right.kind, let fused = try compileWithConstant(op, left, y, span: span) { return fused }
         let l = try compileExpression(left), r = try compileExpression(right)
         switch op {
         case .add:
@@ -777,6 +786,91 @@ final class Compiler {
             }
         default:
             return { f in try Operators.binary(op, try l(f), try r(f), span) }
+        }
+    }
+
+    /// `x + 1`, `n - 2`, `i * 3`, `n < 2`: the constant is captured, not evaluated.
+    private func compileWithConstant(_ op: BinaryOperator, _ left: Expr, _ y: Int64, span: SourceSpan) throws -> Eval? {
+        guard [.add, .subtract, .multiply, .less, .lessEqual, .greater, .greaterEqual, .equal, .notEqual].contains(op) else { return nil }
+        let l = try compileExpression(left)
+        let constant = Value.int(y)
+        switch op {
+        case .add:
+            return { f in
+                let a = try l(f)
+                if case .int(let x) = a {
+                    let (s, o) = x.addingReportingOverflow(y)
+                    if !o { return .int(s) }
+                } else if case .float(let x) = a {
+                    return .float(x + Double(y))
+                }
+                return try Operators.binary(op, a, constant, span)
+            }
+        case .subtract:
+            return { f in
+                let a = try l(f)
+                if case .int(let x) = a {
+                    let (s, o) = x.subtractingReportingOverflow(y)
+                    if !o { return .int(s) }
+                } else if case .float(let x) = a {
+                    return .float(x - Double(y))
+                }
+                return try Operators.binary(op, a, constant, span)
+            }
+        case .multiply:
+            return { f in
+                let a = try l(f)
+                if case .int(let x) = a {
+                    let (s, o) = x.multipliedReportingOverflow(by: y)
+                    if !o { return .int(s) }
+                } else if case .float(let x) = a {
+                    return .float(x * Double(y))
+                }
+                return try Operators.binary(op, a, constant, span)
+            }
+        default:
+            let test = compileConstantComparison(op, l, y, span: span)
+            return { f in .bool(try test(f)) }
+        }
+    }
+
+    private func compileConstantComparison(_ op: BinaryOperator, _ l: @escaping Eval, _ y: Int64, span: SourceSpan) -> (Frame) throws -> Bool {
+        let constant = Value.int(y)
+        func general(_ a: Value) throws -> Bool {
+            guard case .bool(let result) = try Operators.binary(op, a, constant, span) else { return false }
+            return result
+        }
+        switch op {
+        case .less: return { f in
+            let a = try l(f)
+            if case .int(let x) = a { return x < y }
+            return try general(a)
+        }
+        case .lessEqual: return { f in
+            let a = try l(f)
+            if case .int(let x) = a { return x <= y }
+            return try general(a)
+        }
+        case .greater: return { f in
+            let a = try l(f)
+            if case .int(let x) = a { return x > y }
+            return try general(a)
+        }
+        case .greaterEqual: return { f in
+            let a = try l(f)
+            if case .int(let x) = a { return x >= y }
+            return try general(a)
+        }
+        case .equal: return { f in
+            let a = try l(f)
+            if case .int(let x) = a { return x == y }
+            return try general(a)
+        }
+        default: return { f in
+            let a = try l(f)
+            if case .int(let x) = a { return x != y }
+            return try general(a)
+        }
         }
     }
 

@@ -32,19 +32,24 @@ final class Frame: ManagedBuffer<FrameHeader, Value> {
     @inline(__always)
     var slots: UnsafeMutablePointer<Value> { withUnsafeMutablePointerToElements { $0 } }
 
+    // The header is reached through its pointer: `header.field = x` would
+    // copy the whole header out and back (retaining what it holds).
     @inline(__always)
-    var parent: Frame? { header.parent }
+    private var headerPointer: UnsafeMutablePointer<FrameHeader> { withUnsafeMutablePointerToHeader { $0 } }
+
+    @inline(__always)
+    var parent: Frame? { headerPointer.pointee.parent }
 
     @inline(__always)
     var control: Control {
-        get { header.control }
-        set { header.control = newValue }
+        get { headerPointer.pointee.control }
+        set { headerPointer.pointee.control = newValue }
     }
 
     @inline(__always)
     var returnValue: Value {
-        get { header.returnValue }
-        set { header.returnValue = newValue }
+        get { headerPointer.pointee.returnValue }
+        set { headerPointer.pointee.returnValue = newValue }
     }
 
     /// The frame `depth` definitions out (1: the defining function's frame).

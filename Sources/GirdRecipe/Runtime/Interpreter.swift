@@ -1,3 +1,12 @@
+import Foundation
+
+/// CPU time of the calling thread, in seconds.
+func threadCPUSeconds() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+}
+
 /// A recipe session: the global bindings, the resolver that knows their
 /// names, and the options. Files and `-e` text run in it one after another
 /// (a REPL runs each entry in the same one).
@@ -18,6 +27,10 @@ public final class Interpreter {
         compiler = Compiler(context: context, resolver: resolver)
     }
 
+    /// CPU time spent parsing, compiling and running in this session (the
+    /// interpreter's own thread only), for benchmarks.
+    public private(set) var cpuSeconds = 0.0
+
     /// The names of every `param` compiled so far (imports included).
     public var declaredParameters: [String] { compiler.parameterNames }
 
@@ -30,7 +43,9 @@ public final class Interpreter {
     /// Parses and compiles `file` (imports included); nothing runs yet.
     public func load(_ file: SourceFile) throws -> Program {
         try BigStack.run { () -> Result<Program, Error> in
-            Result {
+            let started = threadCPUSeconds()
+            defer { self.cpuSeconds += threadCPUSeconds() - started }
+            return Result {
                 let block = try Parser.parse(file)
                 return Program(body: try self.compiler.compileProgram(block), source: file)
             }
@@ -41,7 +56,9 @@ public final class Interpreter {
     /// is an expression (`none` otherwise).
     public func execute(_ program: Program) throws -> Value {
         try BigStack.run { () -> Result<Value, Error> in
-            Result {
+            let started = threadCPUSeconds()
+            defer { self.cpuSeconds += threadCPUSeconds() - started }
+            return Result {
                 let frame = Frame.make(count: 0, parent: nil)
                 self.context.callDepth = 0
                 return try program.body(frame)

@@ -79,7 +79,7 @@ final class Resolver {
         if let existing = globalNames[name] {
             // The file's own pre-declaration (so that functions may call
             // ones defined below them) is the same binding.
-            if existing.span.line == span.line && existing.span.column == span.column && existing.span.file === span.file {
+            if existing.span.startsWhere(span) {
                 return existing
             }
             if !allowsRedefinition { throw redefinition(name, existing, span) }

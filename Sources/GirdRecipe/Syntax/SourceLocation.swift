@@ -1,6 +1,23 @@
+import Foundation
+
 /// The text of one recipe (a file, an `-e` argument, a REPL entry), with its
 /// lines split once so that an error can quote the line it points at.
 public final class SourceFile {
+    /// Every file of the process, so that a span can name its file by index
+    /// and stay a plain value (no reference count touched when the
+    /// evaluator passes spans around).
+    private nonisolated(unsafe) static var registered: [SourceFile] = []
+    private static let lock = NSLock()
+
+    static func file(at index: Int) -> SourceFile {
+        lock.lock()
+        defer { lock.unlock() }
+        return registered[index]
+    }
+
+    /// This file's index in the registry.
+    private(set) var index = 0
+
     /// The name errors print: a path, `<-e>` or `<repl>`.
     public let name: String
     /// The directory imports look in first; nil for text with no file.
@@ -16,6 +33,10 @@ public final class SourceFile {
         self.name = name
         self.text = Array(text.utf8)
         self.directory = directory
+        SourceFile.lock.lock()
+        index = SourceFile.registered.count
+        SourceFile.registered.append(self)
+        SourceFile.lock.unlock()
     }
 
     /// Line `line` (1-based) without its newline.
@@ -31,16 +52,24 @@ public final class SourceFile {
 /// Where a node or token sits: its first character (1-based line and column,
 /// counted in characters) and its length in characters on that line.
 public struct SourceSpan {
-    public let file: SourceFile
+    private let fileIndex: Int32
+    private let storedLength: Int32
     public let line: Int
     public let column: Int
-    public let length: Int
 
     public init(file: SourceFile, line: Int, column: Int, length: Int) {
-        self.file = file
+        self.fileIndex = Int32(truncatingIfNeeded: file.index)
         self.line = line
         self.column = column
-        self.length = max(1, length)
+        self.storedLength = Int32(clamping: max(1, length))
+    }
+
+    public var file: SourceFile { SourceFile.file(at: Int(fileIndex)) }
+    public var length: Int { Int(storedLength) }
+
+    /// Whether two spans start at the same place of the same file.
+    func startsWhere(_ other: SourceSpan) -> Bool {
+        fileIndex == other.fileIndex && line == other.line && column == other.column
     }
 
     /// From the start of `self` to the end of `other` when both are on one
