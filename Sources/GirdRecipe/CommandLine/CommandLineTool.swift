@@ -142,8 +142,17 @@ public enum CommandLineTool {
         }
     }
 
-    /// Runs the command line; gives the exit status.
+    /// The interpreter of the last run, kept: tearing down a deeply nested
+    /// value at exit would only risk the stack for nothing.
+    nonisolated(unsafe) private static var lastInterpreter: Interpreter?
+
+    /// Runs the command line; gives the exit status. Everything runs on the
+    /// interpreter's large-stack thread, printing deep values included.
     public static func run(arguments: [String], io: IO = .process) -> Int32 {
+        BigStack.run { runOnLargeStack(arguments: arguments, io: io) }
+    }
+
+    private static func runOnLargeStack(arguments: [String], io: IO) -> Int32 {
         if arguments.contains("--help") || arguments.contains("-h") {
             io.output(help)
             return 0
@@ -191,6 +200,7 @@ public enum CommandLineTool {
         options.arguments = invocation.recipeArguments
         for (name, value) in invocation.overrides { options.parameterOverrides[name] = value }
         let interpreter = Interpreter(options: options)
+        lastInterpreter = interpreter
         Interrupt.clear()
         let started = DispatchTime.now().uptimeNanoseconds
         defer {

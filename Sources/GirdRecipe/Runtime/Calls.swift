@@ -28,7 +28,7 @@ enum Calls {
         }
         try context.tick(span)
         do {
-            let value = try function.code.body(frame)
+            let value = try function.body(frame)
             return frame.control == .returned ? frame.returnValue : value
         } catch var error as RecipeError {
             if !error.isInterrupt {

@@ -923,11 +923,10 @@ final class Compiler {
             // frame, each from its own captured closure.
             func enter(_ f: Frame, _ function: Value) throws -> (RecipeFunction, Frame)? {
                 guard case .function(let recipeFunction) = function else { return nil }
-                let code = recipeFunction.code
-                guard count == code.positionalCount else {
+                guard count == recipeFunction.positionalCount else {
                     throw Calls.arityError(recipeFunction, given: count, span: span)
                 }
-                let frame = Frame.make(count: code.slotCount, parent: recipeFunction.captured)
+                let frame = Frame.make(count: recipeFunction.slotCount, parent: recipeFunction.captured)
                 if !recipeFunction.defaults.isEmpty {
                     var slot = count
                     for value in recipeFunction.defaults { frame.slots[slot] = value; slot += 1 }

@@ -23,11 +23,18 @@ public final class RecipeFunction {
     let code: FunctionCode
     let captured: Frame?
     let defaults: [Value]
+    // Copied from the code so that a call reads them from one object.
+    let body: (Frame) throws -> Value
+    let slotCount: Int
+    let positionalCount: Int
 
     init(code: FunctionCode, captured: Frame?, defaults: [Value]) {
         self.code = code
         self.captured = captured
         self.defaults = defaults
+        self.body = code.body
+        self.slotCount = code.slotCount
+        self.positionalCount = code.positionalCount
     }
 
     public var name: String { code.name }

@@ -103,17 +103,26 @@ extension Value: CustomStringConvertible {
     }
 
     /// The value as it would be written in a recipe (strings quoted).
-    public var repr: String {
+    public var repr: String { repr(depth: 0) }
+
+    /// Values nested deeper than this print as `[...]` / `{...}`.
+    static let maximumPrintDepth = 1000
+
+    private func repr(depth: Int) -> String {
+        if depth > Value.maximumPrintDepth {
+            if case .list = self { return "[...]" }
+            if case .record = self { return "{...}" }
+        }
         switch self {
         case .none: return "none"
         case .bool(let b): return b ? "true" : "false"
         case .int(let i): return String(i)
         case .float(let x): return Value.format(x)
         case .string(let s): return Value.quote(s)
-        case .list(let items): return "[" + items.map(\.repr).joined(separator: ", ") + "]"
+        case .list(let items): return "[" + items.map { $0.repr(depth: depth + 1) }.joined(separator: ", ") + "]"
         case .record(let record):
             let fields = zip(record.keys, record.values).map { key, value in
-                "\(Value.isPlainName(key) ? key : Value.quote(key)): \(value.repr)"
+                "\(Value.isPlainName(key) ? key : Value.quote(key)): \(value.repr(depth: depth + 1))"
             }
             return "{" + fields.joined(separator: ", ") + "}"
         case .function(let function): return "<fn \(function.name)>"
@@ -160,7 +169,14 @@ extension Value: CustomStringConvertible {
 extension Value {
     /// `==`: numbers compare by value (1 == 1.0), lists and records field by
     /// field, tensors, functions and objects by identity.
-    public static func equal(_ a: Value, _ b: Value) -> Bool {
+    public static func equal(_ a: Value, _ b: Value) -> Bool { equal(a, b, depth: 0) }
+
+    /// Values nested deeper than this are compared by their first levels only
+    /// (a bound on the stack, which no recipe reaches by accident).
+    static let maximumCompareDepth = 100_000
+
+    private static func equal(_ a: Value, _ b: Value, depth: Int) -> Bool {
+        if depth > maximumCompareDepth { return true }
         switch (a, b) {
         case (.none, .none): return true
         case let (.bool(x), .bool(y)): return x == y
@@ -170,11 +186,11 @@ extension Value {
         case let (.float(x), .int(y)): return x == Double(y)
         case let (.string(x), .string(y)): return x == y
         case let (.list(x), .list(y)):
-            return x.count == y.count && zip(x, y).allSatisfy { equal($0, $1) }
+            return x.count == y.count && zip(x, y).allSatisfy { equal($0, $1, depth: depth + 1) }
         case let (.record(x), .record(y)):
             guard x.count == y.count else { return false }
             for (key, value) in zip(x.keys, x.values) {
-                guard let other = y[key], equal(value, other) else { return false }
+                guard let other = y[key], equal(value, other, depth: depth + 1) else { return false }
             }
             return true
         case let (.tensor(x), .tensor(y)): return x === y
@@ -187,7 +203,10 @@ extension Value {
 
     /// Order for `<` and `sorted`: numbers, strings, and lists of those
     /// (lexicographically); nil when the two do not compare.
-    static func compare(_ a: Value, _ b: Value) -> Int? {
+    static func compare(_ a: Value, _ b: Value) -> Int? { compare(a, b, depth: 0) }
+
+    private static func compare(_ a: Value, _ b: Value, depth: Int) -> Int? {
+        if depth > maximumCompareDepth { return 0 }
         switch (a, b) {
         case let (.int(x), .int(y)): return x < y ? -1 : (x == y ? 0 : 1)
         case let (.float(x), .float(y)): return x < y ? -1 : (x == y ? 0 : (x > y ? 1 : nil))
@@ -197,7 +216,7 @@ extension Value {
         case let (.bool(x), .bool(y)): return x == y ? 0 : (!x ? -1 : 1)
         case let (.list(x), .list(y)):
             for (u, v) in zip(x, y) {
-                guard let c = compare(u, v) else { return nil }
+                guard let c = compare(u, v, depth: depth + 1) else { return nil }
                 if c != 0 { return c }
             }
             return x.count < y.count ? -1 : (x.count == y.count ? 0 : 1)
