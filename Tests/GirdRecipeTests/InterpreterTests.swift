@@ -82,6 +82,13 @@ final class InterpreterTests: XCTestCase {
 
     func testAssert() {
         XCTAssertEqual(evaluate("assert 1 + 1 == 2, \"arithmetic\"\n1"), "1")
+        XCTAssertEqual(evaluate("assert(2 > 1, \"call form\")\nassert (1 < 2) or false\n2"), "2")
+        XCTAssertEqual(errorText("assert(1 > 2, \"call form\")"), """
+            <-e>:1:1: error: assertion failed: call form
+                assert(1 > 2, "call form")
+                ^~~~~~~~~~~~
+
+            """)
         XCTAssertEqual(errorText("let results = [1, 2]\nassert len(results) == 3, \"three runs\""), """
             <-e>:2:1: error: assertion failed: three runs
                 assert len(results) == 3, "three runs"

@@ -201,6 +201,14 @@ struct Parser {
             return Stmt(kind: .importFile(path: text), span: token.span.through(path.span))
         case .kwAssert:
             advance()
+            // `assert(cond, "message")` reads as the call it looks like.
+            if check(.leftParen) {
+                var trial = self
+                if let (condition, message) = try? trial.parseParenthesizedAssert(), trial.isAtStatementEnd {
+                    self = trial
+                    return Stmt(kind: .assert(condition: condition, message: message), span: token.span.through(condition.span))
+                }
+            }
             let condition = try parseExpression()
             var message: Expr?
             if match(.comma) {
@@ -222,6 +230,23 @@ struct Parser {
     }
 
     private func loopDepthAllowed() -> Bool { nesting < Parser.maximumNesting }
+
+    private var isAtStatementEnd: Bool {
+        check(.newline) || check(.semicolon) || check(.rightBrace) || check(.endOfFile)
+    }
+
+    private mutating func parseParenthesizedAssert() throws -> (Expr, Expr?) {
+        let opener = advance()
+        try enterNesting(opener)
+        defer { nesting -= 1 }
+        newlinesSignificant.append(false)
+        let condition = try parseExpression()
+        var message: Expr?
+        if match(.comma) { message = try parseExpression() }
+        try close(.rightParen, ")", opener: opener)
+        newlinesSignificant.removeLast()
+        return (condition, message)
+    }
 
     private func checkAssignable(_ target: Expr, equals: Token) throws {
         switch target.kind {
