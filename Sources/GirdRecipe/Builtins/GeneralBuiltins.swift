@@ -207,7 +207,7 @@ extension BuiltinRegistry {
                     guard case .list(let options) = value else {
                         throw BuiltinFailure("grid(): field '\(key)' must be a list, got \(value.typeName)")
                     }
-                    guard rows.count * options.count <= Operators.maximumElements else { throw BuiltinFailure("grid(): too many combinations") }
+                    guard rows.count * max(options.count, 1) <= 1_000_000 else { throw BuiltinFailure("grid(): more than 1000000 combinations") }
                     rows = rows.flatMap { row in options.map { option -> Record in var next = row; next[key] = option; return next } }
                 }
                 return .list(rows.map { .record($0) })

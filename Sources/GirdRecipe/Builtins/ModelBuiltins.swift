@@ -41,8 +41,12 @@ extension BuiltinRegistry {
     static var modelBuiltins: [Builtin] {
         [
             Builtin("model", "name, *, classes: 100, in_channels: 3", doc: "a freshly initialised network of the CIFAR zoo (weights drawn from the session's generator; see seed)") { arguments in
-                let network = try ModelZoo.make(try arguments.string(0), classes: try arguments.int(1),
-                                                inChannels: try arguments.int(2), generator: arguments.context.generator)
+                let classes = try arguments.int(1), inChannels = try arguments.int(2)
+                guard classes <= 100_000, inChannels <= 4096 else {
+                    throw BuiltinFailure("model(): classes must be at most 100000 and in_channels at most 4096, got \(classes) and \(inChannels)")
+                }
+                let network = try ModelZoo.make(try arguments.string(0), classes: classes,
+                                                inChannels: inChannels, generator: arguments.context.generator)
                 return .object(ModelObject(network: network))
             },
             Builtin("models", "", doc: "the names of every network of the zoo") { _ in

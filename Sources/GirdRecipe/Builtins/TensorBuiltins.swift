@@ -174,6 +174,14 @@ extension BuiltinRegistry {
                 let t = try arguments.receiverTensor()
                 let sizes = try arguments.ints(0)
                 guard sizes.allSatisfy({ $0 >= -1 }) else { throw BuiltinFailure("reshape(): negative size in shape \(arguments[0].repr)") }
+                var product = 1
+                for size in sizes where size > 0 {
+                    let (next, overflow) = product.multipliedReportingOverflow(by: size)
+                    guard !overflow, next <= TensorArguments.maximumElements else {
+                        throw BuiltinFailure("reshape(): shape \(arguments[0].repr) is too large")
+                    }
+                    product = next
+                }
                 return .tensor(try t.reshaped(sizes))
             },
             Builtin(method: "transpose", of: "tensor", "a, b", doc: "the tensor with axes a and b swapped") { arguments in
