@@ -173,6 +173,17 @@ final class Compiler {
            [.less, .lessEqual, .greater, .greaterEqual, .equal, .notEqual].contains(op) {
             // A comparison as a condition: no bool value boxed and unboxed.
             if case .int(let y) = right.kind {
+                if op == .less, case .name(let name) = left.kind,
+                   case (.local(let slot), _) = try resolver.resolve(name, span: left.span) {
+                    // `n < 2` on a local, the commonest loop and recursion test.
+                    let constant = Value.int(y), span = condition.span
+                    return { f in
+                        let a = f.slots[slot]
+                        if case .int(let x) = a { return x < y }
+                        guard case .bool(let result) = try Operators.binary(op, a, constant, span) else { return false }
+                        return result
+                    }
+                }
                 return compileConstantComparison(op, try compileExpression(left), y, span: condition.span)
             }
             let l = try compileExpression(left), r = try compileExpression(right)
@@ -669,6 +680,19 @@ final class Compiler {
             let test = try compileCondition(condition, what: "an if condition")
             let yes = try compileBlock(then)
             guard let otherwise else {
+                if then.statements.count == 1, case .returnValue(let value?) = then.statements[0].kind {
+                    // `if c { return x }`, the early exit of a recursion: one closure.
+                    resolver.beginBlock()
+                    defer { resolver.endBlock() }
+                    let result = try compileExpression(value)
+                    return { f in
+                        if try test(f) {
+                            f.returnValue = try result(f)
+                            f.control = .returned
+                        }
+                        return .none
+                    }
+                }
                 return { f in try test(f) ? try yes(f) : .none }
             }
             let no = try compileExpression(otherwise)
@@ -792,6 +816,31 @@ final class Compiler {
     /// `x + 1`, `n - 2`, `i * 3`, `n < 2`: the constant is captured, not evaluated.
     private func compileWithConstant(_ op: BinaryOperator, _ left: Expr, _ y: Int64, span: SourceSpan) throws -> Eval? {
         guard [.add, .subtract, .multiply, .less, .lessEqual, .greater, .greaterEqual, .equal, .notEqual].contains(op) else { return nil }
+        if case .name(let name) = left.kind, case (.local(let slot), _) = try resolver.resolve(name, span: left.span) {
+            // `n - 1`, `i + 1` on a local: the slot is read here, not by a closure.
+            let constant = Value.int(y)
+            switch op {
+            case .add:
+                return { f in
+                    let a = f.slots[slot]
+                    if case .int(let x) = a {
+                        let (s, o) = x.addingReportingOverflow(y)
+                        if !o { return .int(s) }
+                    }
+                    return try Operators.binary(op, a, constant, span)
+                }
+            case .subtract:
+                return { f in
+                    let a = f.slots[slot]
+                    if case .int(let x) = a {
+                        let (s, o) = x.subtractingReportingOverflow(y)
+                        if !o { return .int(s) }
+                    }
+                    return try Operators.binary(op, a, constant, span)
+                }
+            default: break
+            }
+        }
         let l = try compileExpression(left)
         let constant = Value.int(y)
         switch op {
