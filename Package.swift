@@ -58,13 +58,23 @@ let package = Package(
             name: "GirdData",
             dependencies: ["GirdTensor", "CZlib", "CPNG", "CJPEG"],
             swiftSettings: vectorFlags),
+        .target(
+            name: "GirdRecipe",
+            dependencies: ["GirdTensor", "GirdNN", "GirdData", "GirdTrain"],
+            // The evaluator touches its frames and counters on every step; the
+            // dynamic exclusivity checks on class properties cost more than the work.
+            swiftSettings: vectorFlags + [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
         .executableTarget(
             name: "gird-repl",
-            dependencies: ["GirdTensor"],
+            dependencies: ["GirdTensor", "GirdRecipe"],
             swiftSettings: vectorFlags),
         .executableTarget(
             name: "gird-bench",
             dependencies: ["GirdTensor", "GirdNN", "GirdTrain", "GirdData", "GirdDistill"],
+            swiftSettings: vectorFlags),
+        .testTarget(
+            name: "GirdRecipeTests",
+            dependencies: ["GirdRecipe", "GirdTensor", "GirdNN"],
             swiftSettings: vectorFlags),
         .testTarget(
             name: "GirdTrainTests",

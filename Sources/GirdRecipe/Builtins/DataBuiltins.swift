@@ -1,0 +1,93 @@
+import GirdData
+import GirdNN
+import GirdTensor
+import GirdTrain
+
+/// A dataset held by a recipe.
+public final class DatasetObject: RecipeObject {
+    public let dataset: Dataset
+
+    public init(dataset: Dataset) { self.dataset = dataset }
+
+    public var typeName: String { "dataset" }
+    public var summary: String {
+        "<dataset \(dataset.name): \(dataset.count) images \(formatShape(dataset.imageShape)), \(dataset.classes.count) classes>"
+    }
+
+    public func field(_ name: String) -> Value? {
+        switch name {
+        case "count": return .int(Int64(dataset.count))
+        case "name": return .string(dataset.name)
+        default: return nil
+        }
+    }
+}
+
+extension BuiltinArguments {
+    /// Argument `index` as a dataset.
+    public func dataset(_ index: Int) throws -> Dataset {
+        try object(index, as: DatasetObject.self, named: "dataset").dataset
+    }
+
+    /// Argument `index` as a split name.
+    public func split(_ index: Int) throws -> Split {
+        let text = try string(index)
+        guard let split = Split(rawValue: text) else {
+            throw BuiltinFailure("\(builtin.name)(): split must be \"train\" or \"test\", got \(Value.quote(text))")
+        }
+        return split
+    }
+}
+
+extension BuiltinRegistry {
+    static var dataBuiltins: [Builtin] {
+        [
+            Builtin("fashion_mnist", "split: \"train\", root: none", doc: "Fashion-MNIST as 1x32x32 images (Debian's dataset-fashion-mnist files unless root: says otherwise)") { arguments in
+                .object(DatasetObject(dataset: try Dataset.fashionMNIST(split: try arguments.split(0), root: try arguments.optionalString(1))))
+            },
+            Builtin("cifar10", "root, split: \"train\"", doc: "CIFAR-10 from its binary files in root") { arguments in
+                .object(DatasetObject(dataset: try Dataset.cifar10(split: try arguments.split(1), root: try arguments.string(0))))
+            },
+            Builtin("cifar100", "root, split: \"train\", labels: \"fine\"", doc: "CIFAR-100 from its binary files in root (labels: \"fine\" or \"coarse\")") { arguments in
+                let text = try arguments.string(2)
+                guard let labels = CIFAR100Labels(rawValue: text) else {
+                    throw BuiltinFailure("cifar100(): labels must be \"fine\" or \"coarse\", got \(Value.quote(text))")
+                }
+                return .object(DatasetObject(dataset: try Dataset.cifar100(split: try arguments.split(1), root: try arguments.string(0), labels: labels)))
+            },
+            Builtin("image_folder", "root, size: 32, channels: 3", doc: "a torchvision ImageFolder tree (one folder per class; PNG/JPEG resized and centre-cropped to size)") { arguments in
+                let size = try arguments.int(1), channels = try arguments.int(2)
+                guard size > 0, size <= 4096 else { throw BuiltinFailure("image_folder(): size must be in 1...4096, got \(size)") }
+                guard channels == 1 || channels == 3 else { throw BuiltinFailure("image_folder(): channels must be 1 or 3, got \(channels)") }
+                return .object(DatasetObject(dataset: try Dataset.imageFolder(root: try arguments.string(0), size: size, channels: channels)))
+            },
+            Builtin("idx", "*, images, labels, classes: 10", doc: "a pair of IDX files (MNIST layout), images zero-padded to 32x32") { arguments in
+                .object(DatasetObject(dataset: try Dataset.idx(images: try arguments.string(0), labels: try arguments.string(1), classes: try arguments.int(2))))
+            },
+            Builtin("evaluate", "m, data, *, batch_size: 256", doc: "top-1, top-5 (fractions) and mean cross-entropy of a model on a dataset, in eval mode") { arguments in
+                let batchSize = try arguments.int(2)
+                let result = try Evaluation.evaluate(try arguments.model(0), on: try arguments.dataset(1), batchSize: batchSize)
+                return .record(Record([("top1", .float(result.top1)), ("top5", .float(result.top5)), ("loss", .float(result.loss))]))
+            },
+            Builtin(method: "subset", of: "dataset", "n, *, seed: 0, stratified: true", doc: "n images chosen deterministically by seed (each class keeps its share when stratified)") { arguments in
+                let data = try arguments.receiverObject(as: DatasetObject.self).dataset
+                let n = try arguments.int(0), seed = try arguments.int(1)
+                guard n >= 0 else { throw BuiltinFailure("subset(): n must be non-negative, got \(n)") }
+                guard seed >= 0 else { throw BuiltinFailure("subset(): seed must be non-negative, got \(seed)") }
+                return .object(DatasetObject(dataset: try data.subset(n, seed: UInt64(seed), stratified: try arguments.bool(2))))
+            },
+            Builtin(property: "classes", of: "dataset", doc: "the class names, in label order") { arguments in
+                .list(try arguments.receiverObject(as: DatasetObject.self).dataset.classes.map { .string($0) })
+            },
+            Builtin(method: "batch", of: "dataset", "indices, *, normalized: true", doc: "images [N, C, 32, 32] and int64 labels of the given indices, as {images, labels}") { arguments in
+                let data = try arguments.receiverObject(as: DatasetObject.self).dataset
+                let indices = try arguments.ints(0)
+                guard let bad = indices.first(where: { $0 < 0 || $0 >= data.count }) .map({ Optional($0) }) ?? nil else {
+                    let (images, labels) = try data.batch(indices: indices, normalized: try arguments.bool(1))
+                    return .record(Record([("images", .tensor(images)), ("labels", .tensor(labels))]))
+                }
+                throw BuiltinFailure("batch(): index \(bad) out of range (the dataset has \(data.count) images)")
+            },
+        ]
+    }
+}

@@ -1,0 +1,89 @@
+import GirdNN
+import GirdTensor
+
+/// A network of the zoo held by a recipe.
+public final class ModelObject: RecipeObject {
+    public let network: Network
+
+    public init(network: Network) { self.network = network }
+
+    public var typeName: String { "model" }
+    public var summary: String {
+        "<model \(network.name): \(network.parameterCount) parameters, \(network.classes) classes>"
+    }
+
+    public func field(_ name: String) -> Value? {
+        switch name {
+        case "name": return .string(network.name)
+        case "classes": return .int(Int64(network.classes))
+        default: return nil
+        }
+    }
+}
+
+extension BuiltinArguments {
+    /// Argument `index` as a model.
+    public func model(_ index: Int) throws -> Network {
+        try object(index, as: ModelObject.self, named: "model").network
+    }
+}
+
+/// The eval-mode forward of a recipe's `m(x)` and `m.features(x)`: batch norm
+/// on running statistics, no gradient recorded; the model's mode is restored.
+private func evalForward<T>(_ network: Network, _ body: () throws -> T) throws -> T {
+    let wasTraining = network.isTraining
+    network.eval()
+    defer { if wasTraining { network.train() } }
+    return try GradMode.withoutGradient(body)
+}
+
+extension BuiltinRegistry {
+    static var modelBuiltins: [Builtin] {
+        [
+            Builtin("model", "name, *, classes: 100, in_channels: 3", doc: "a freshly initialised network of the CIFAR zoo (weights drawn from the session's generator; see seed)") { arguments in
+                let classes = try arguments.int(1), inChannels = try arguments.int(2)
+                guard classes <= 100_000, inChannels <= 4096 else {
+                    throw BuiltinFailure("model(): classes must be at most 100000 and in_channels at most 4096, got \(classes) and \(inChannels)")
+                }
+                let network = try ModelZoo.make(try arguments.string(0), classes: classes,
+                                                inChannels: inChannels, generator: arguments.context.generator)
+                return .object(ModelObject(network: network))
+            },
+            Builtin("models", "", doc: "the names of every network of the zoo") { _ in
+                .list(ModelZoo.names.map { .string($0) })
+            },
+            Builtin("load_weights", "m, path", doc: "loads a safetensors file with PyTorch state_dict names into a model") { arguments in
+                try arguments.model(0).loadWeights(contentsOf: try arguments.string(1))
+                return .none
+            },
+            Builtin("save_weights", "m, path", doc: "saves a model's weights (safetensors, PyTorch state_dict names, BN running stats)") { arguments in
+                let network = try arguments.model(0)
+                try network.saveWeights(to: try arguments.string(1), metadata: ["model": network.name, "classes": String(network.classes)])
+                return .none
+            },
+            Builtin(method: "params", of: "model", "", doc: "the number of trainable parameters") { arguments in
+                .int(Int64(try arguments.receiverObject(as: ModelObject.self).network.parameterCount))
+            },
+            Builtin(method: "taps", of: "model", "", doc: "the layer names a loss can tap (stem, stages, .preact, embedding, logits)") { arguments in
+                .list(try arguments.receiverObject(as: ModelObject.self).network.tapNames.map { .string($0) })
+            },
+            Builtin(method: BuiltinRegistry.callMember, of: "model", "x", doc: "the eval-mode forward: logits [N, classes]") { arguments in
+                let network = try arguments.receiverObject(as: ModelObject.self).network
+                let x = try arguments.tensor(0)
+                return .tensor(try evalForward(network) { try network(x) })
+            },
+            Builtin(method: "features", of: "model", "x", doc: "a record of every tap's output in eval mode (dotted names: r[\"stage1.preact\"])") { arguments in
+                let network = try arguments.receiverObject(as: ModelObject.self).network
+                let x = try arguments.tensor(0)
+                let taps = network.tapNames
+                let output = try evalForward(network) { try network.forward(x, taps: taps) }
+                var record = Record()
+                for tap in taps {
+                    if let feature = output.features[tap] { record[tap] = .tensor(feature) }
+                }
+                if record["logits"] == nil { record["logits"] = .tensor(output.logits) }
+                return .record(record)
+            },
+        ]
+    }
+}

@@ -1,0 +1,252 @@
+import Foundation
+import GirdNN
+import GirdTensor
+
+/// `gird-repl`'s command line, as a function the tests can call: flags in,
+/// exit status out (0 success, 1 a recipe error, 2 bad command-line use,
+/// 130 interrupted).
+public enum CommandLineTool {
+    public static let version = "0.1.0"
+
+    public static let help = """
+        USAGE: gird-repl [options] [FILE.recipe [args...]]
+
+        Runs GIRD recipes, or an interactive session to inspect tensors, features
+        and relation matrices.
+
+        OPTIONS:
+          -e CODE            run CODE; print the value of a final expression
+          -i FILE.recipe     run the file, then start the REPL with its bindings
+          --set NAME=VALUE   override a `param` of the recipe (repeatable)
+          --dry-run          resolve and check everything without training
+          --threads N        compute threads (default: all cores)
+          --version          print the version and the native libraries in use
+          --help             show this help
+
+        """
+
+    /// Where the tool reads and writes; tests pass their own.
+    public struct IO {
+        public var standardInput: () -> String
+        public var standardInputIsTerminal: Bool
+        public var output: (String) -> Void
+        public var errorOutput: (String) -> Void
+
+        public init(standardInput: @escaping () -> String, standardInputIsTerminal: Bool,
+                    output: @escaping (String) -> Void, errorOutput: @escaping (String) -> Void) {
+            self.standardInput = standardInput
+            self.standardInputIsTerminal = standardInputIsTerminal
+            self.output = output
+            self.errorOutput = errorOutput
+        }
+
+        /// The process's own stdin, stdout and stderr.
+        public static var process: IO {
+            IO(standardInput: {
+                String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+            }, standardInputIsTerminal: isatty(0) != 0,
+               output: { FileHandle.standardOutput.write(Data($0.utf8)) },
+               errorOutput: { FileHandle.standardError.write(Data($0.utf8)) })
+        }
+    }
+
+    static let options = ["-e", "-i", "--set", "--dry-run", "--threads", "--version", "--help", "-h"]
+
+    struct UsageError: Error { let message: String }
+
+    struct Invocation {
+        var code: String?
+        var file: String?
+        var interactiveAfter = false
+        var overrides: [(name: String, value: Value)] = []
+        var dryRun = false
+        var threads: Int?
+        var recipeArguments: [String] = []
+        /// Hidden `--time`: prints the time spent parsing, compiling and running (benchmarks).
+        var reportsTime = false
+    }
+
+    static func parse(_ arguments: [String]) throws -> Invocation {
+        var invocation = Invocation()
+        var i = 0
+        func value(for flag: String) throws -> String {
+            i += 1
+            guard i < arguments.count else { throw UsageError(message: "\(flag) needs a value") }
+            return arguments[i]
+        }
+        var onlyArguments = false
+        while i < arguments.count {
+            let argument = arguments[i]
+            // gird-repl's own flags may come before or after the file; after
+            // the file, anything else (and everything after `--`) is the recipe's.
+            if onlyArguments || (invocation.file != nil && !argument.hasPrefix("-")) {
+                invocation.recipeArguments.append(argument)
+                i += 1
+                continue
+            }
+            if argument == "--" && invocation.file != nil {
+                onlyArguments = true
+                i += 1
+                continue
+            }
+            switch argument {
+            case "-e":
+                guard invocation.code == nil else { throw UsageError(message: "-e given twice") }
+                invocation.code = try value(for: "-e")
+            case "-i":
+                invocation.file = try value(for: "-i")
+                invocation.interactiveAfter = true
+            case "--set":
+                invocation.overrides.append(try parseOverride(try value(for: "--set")))
+            case "--dry-run":
+                invocation.dryRun = true
+            case "--time":
+                invocation.reportsTime = true
+            case "--threads":
+                let text = try value(for: "--threads")
+                guard let n = Int(text), n >= 1 else { throw UsageError(message: "--threads needs a positive integer, got '\(text)'") }
+                invocation.threads = n
+            default:
+                if argument.hasPrefix("--set=") {
+                    invocation.overrides.append(try parseOverride(String(argument.dropFirst(6))))
+                } else if argument.hasPrefix("-") && argument != "-" {
+                    var message = "unknown option '\(argument)'"
+                    if let suggestion = Suggestions.closest(to: argument, among: options) {
+                        message += "; did you mean '\(suggestion)'?"
+                    }
+                    throw UsageError(message: message)
+                } else {
+                    invocation.file = argument
+                }
+            }
+            i += 1
+        }
+        if invocation.code != nil && invocation.file != nil {
+            throw UsageError(message: "give a recipe file or -e CODE, not both")
+        }
+        return invocation
+    }
+
+    /// `NAME=VALUE`, VALUE a recipe literal.
+    static func parseOverride(_ text: String) throws -> (name: String, value: Value) {
+        guard let equals = text.firstIndex(of: "=") else {
+            throw UsageError(message: "--set needs NAME=VALUE, got '\(text)'")
+        }
+        let name = String(text[..<equals])
+        let literal = String(text[text.index(after: equals)...])
+        guard Value.isPlainName(name) else { throw UsageError(message: "--set: '\(name)' is not a param name") }
+        do {
+            return (name, try LiteralParser.parse(literal))
+        } catch {
+            throw UsageError(message: "--set \(name): '\(literal)' is not a recipe literal (a number, \"text\" in quotes, true, false, none, or a list or record of those)")
+        }
+    }
+
+    /// The interpreter of the last run, kept: tearing down a deeply nested
+    /// value at exit would only risk the stack for nothing.
+    nonisolated(unsafe) private static var lastInterpreter: Interpreter?
+
+    /// Runs the command line; gives the exit status. Everything runs on the
+    /// interpreter's large-stack thread, printing deep values included.
+    public static func run(arguments: [String], io: IO = .process) -> Int32 {
+        BigStack.run { runOnLargeStack(arguments: arguments, io: io) }
+    }
+
+    private static func runOnLargeStack(arguments: [String], io: IO) -> Int32 {
+        if arguments.contains("--help") || arguments.contains("-h") {
+            io.output(help)
+            return 0
+        }
+        if arguments.contains("--version") {
+            io.output("gird-repl \(version)\n\(ComputeThreads.nativeLibraries)\n")
+            return 0
+        }
+        if arguments.contains("--list-builtins-markdown") {
+            io.output(BuiltinRegistry.markdownTable())
+            return 0
+        }
+        let invocation: Invocation
+        do {
+            invocation = try parse(arguments)
+            if let threads = invocation.threads { try ComputeThreads.set(threads) }
+        } catch let error as UsageError {
+            io.errorOutput("gird-repl: \(error.message)\n")
+            return 2
+        } catch {
+            io.errorOutput("gird-repl: \(error)\n")
+            return 2
+        }
+
+        let source: SourceFile
+        if let code = invocation.code {
+            source = SourceFile(name: "<-e>", text: code)
+        } else if let path = invocation.file {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                io.errorOutput("gird-repl: cannot read '\(path)': no such file\n")
+                return 2
+            }
+            let directory = (URL(fileURLWithPath: path).standardizedFileURL.path as NSString).deletingLastPathComponent
+            source = SourceFile(name: path, text: String(decoding: data, as: UTF8.self), directory: directory)
+        } else if !io.standardInputIsTerminal {
+            source = SourceFile(name: "<stdin>", text: io.standardInput())
+        } else {
+            io.errorOutput("gird-repl: the interactive REPL is not available yet in this build; run a recipe file, -e CODE, or pipe a program into stdin (see --help)\n")
+            return 2
+        }
+
+        var options = InterpreterOptions()
+        options.dryRun = invocation.dryRun
+        options.output = io.output
+        options.arguments = invocation.recipeArguments
+        for (name, value) in invocation.overrides { options.parameterOverrides[name] = value }
+        let interpreter = Interpreter(options: options)
+        lastInterpreter = interpreter
+        Interrupt.clear()
+        let started = DispatchTime.now().uptimeNanoseconds
+        defer {
+            if invocation.reportsTime {
+                let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+                io.errorOutput("time: \(seconds) s, cpu: \(interpreter.cpuSeconds) s\n")
+            }
+        }
+        do {
+            let program = try interpreter.load(source)
+            let declared = interpreter.declaredParameters
+            for (name, _) in invocation.overrides where !declared.contains(name) {
+                var message = "--set \(name): the recipe has no param '\(name)'"
+                if let suggestion = Suggestions.closest(to: name, among: declared) {
+                    message += "; did you mean '\(suggestion)'?"
+                } else if declared.isEmpty {
+                    message += " (it declares none)"
+                }
+                io.errorOutput("gird-repl: \(message)\n")
+                return 2
+            }
+            let value = try interpreter.execute(program)
+            if invocation.code != nil, !invocation.dryRun {
+                switch value {
+                case .none, .unset: break
+                default: io.output(value.repr + "\n")
+                }
+            }
+            if invocation.dryRun {
+                for (name, value) in interpreter.context.resolvedParameters { io.output("\(name) = \(value.repr)\n") }
+            }
+        } catch let error as RecipeError {
+            if error.isInterrupt {
+                io.errorOutput("interrupted\n")
+                return 130
+            }
+            io.errorOutput(error.description)
+            return 1
+        } catch {
+            io.errorOutput("error: \(error)\n")
+            return 1
+        }
+        if invocation.interactiveAfter {
+            io.errorOutput("gird-repl: the interactive REPL is not available yet in this build (the file ran)\n")
+            return 2
+        }
+        return 0
+    }
+}

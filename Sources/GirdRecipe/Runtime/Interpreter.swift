@@ -1,0 +1,83 @@
+import Foundation
+
+/// CPU time of the calling thread, in seconds.
+func threadCPUSeconds() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+}
+
+/// A recipe session: the global bindings, the resolver that knows their
+/// names, and the options. Files and `-e` text run in it one after another
+/// (a REPL runs each entry in the same one).
+public final class Interpreter {
+    public let context: InterpreterContext
+    let resolver: Resolver
+    let compiler: Compiler
+
+    /// A parsed, resolved and compiled file, ready to run.
+    public struct Program {
+        let body: Eval
+        let source: SourceFile
+    }
+
+    public init(options: InterpreterOptions = InterpreterOptions()) {
+        context = InterpreterContext(options: options)
+        resolver = Resolver(globals: context.globals)
+        compiler = Compiler(context: context, resolver: resolver)
+    }
+
+    /// CPU time spent parsing, compiling and running in this session (the
+    /// interpreter's own thread only), for benchmarks.
+    public private(set) var cpuSeconds = 0.0
+
+    /// The names of every `param` compiled so far (imports included).
+    public var declaredParameters: [String] { compiler.parameterNames }
+
+    /// Lets a later entry declare a name again (the REPL); files may not.
+    public var allowsRedefinition: Bool {
+        get { resolver.allowsRedefinition }
+        set { resolver.allowsRedefinition = newValue }
+    }
+
+    /// Parses and compiles `file` (imports included); nothing runs yet.
+    public func load(_ file: SourceFile) throws -> Program {
+        try BigStack.run { () -> Result<Program, Error> in
+            let started = threadCPUSeconds()
+            defer { self.cpuSeconds += threadCPUSeconds() - started }
+            return Result {
+                let block = try Parser.parse(file)
+                return Program(body: try self.compiler.compileProgram(block), source: file)
+            }
+        }.get()
+    }
+
+    /// Runs a loaded program; gives the value of its last statement when that
+    /// is an expression (`none` otherwise).
+    public func execute(_ program: Program) throws -> Value {
+        try BigStack.run { () -> Result<Value, Error> in
+            let started = threadCPUSeconds()
+            defer { self.cpuSeconds += threadCPUSeconds() - started }
+            return Result {
+                let frame = Frame.make(count: 0, parent: nil)
+                self.context.callDepth = 0
+                return try program.body(frame)
+            }
+        }.get()
+    }
+
+    /// Loads and runs `file`.
+    @discardableResult
+    public func run(_ file: SourceFile) throws -> Value {
+        try execute(try load(file))
+    }
+
+    /// Loads and runs `source` as a file named `name`.
+    @discardableResult
+    public func run(source: String, name: String = "<-e>") throws -> Value {
+        try run(SourceFile(name: name, text: source))
+    }
+
+    /// Every name a REPL line could use here: bindings and builtins.
+    public var visibleNames: [String] { resolver.visibleNames() }
+}

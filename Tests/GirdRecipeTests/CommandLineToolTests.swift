@@ -1,0 +1,96 @@
+import XCTest
+@testable import GirdRecipe
+
+final class CommandLineToolTests: XCTestCase {
+    private func recipeFile(_ text: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("gird-\(UUID().uuidString).recipe").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
+        return path
+    }
+
+    func testExpressionPrintsItsValue() {
+        let result = runCommandLine(["-e", "let x = 20\nx + 22"])
+        XCTAssertEqual(result.status, 0)
+        XCTAssertEqual(result.output, "42\n")
+        XCTAssertEqual(runCommandLine(["-e", "print(\"hi\")"]).output, "hi\n")
+    }
+
+    func testExitStatuses() throws {
+        XCTAssertEqual(runCommandLine(["-e", "1 +"]).status, 1)
+        XCTAssertEqual(runCommandLine(["-e", "assert false, \"no\""]).status, 1)
+        XCTAssertEqual(runCommandLine(["-e", "nope"]).status, 1)
+        XCTAssertEqual(runCommandLine(["--bogus"]).status, 2)
+        XCTAssertEqual(runCommandLine(["/nonexistent/file.recipe"]).status, 2)
+        XCTAssertEqual(runCommandLine(["--threads", "zero", "-e", "1"]).status, 2)
+        XCTAssertEqual(runCommandLine([]).status, 2)     // a terminal and no file: the REPL is not there yet
+        XCTAssertEqual(runCommandLine(["--help"]).status, 0)
+        XCTAssertEqual(runCommandLine(["-e", "1", "x.recipe"]).status, 2)
+        let error = runCommandLine(["-e", "1 + \"a\""])
+        XCTAssertEqual(error.errors, """
+            <-e>:1:1: error: unsupported operand types for '+': int and string
+                1 + "a"
+                ^~~~~~~
+
+            """)
+    }
+
+    func testPipedStandardInputIsOneProgram() {
+        let result = runCommandLine([], stdin: "let a = 2\nprint(a * 21)\n")
+        XCTAssertEqual(result.status, 0)
+        XCTAssertEqual(result.output, "42\n")
+        XCTAssertEqual(runCommandLine([], stdin: "print(").errors, """
+            <stdin>:1:6: error: '(' was never closed
+                print(
+                     ^
+
+            """)
+    }
+
+    func testSetOverridesParamsAndDryRunPrintsThem() throws {
+        let path = try recipeFile("param lr = 0.05\nparam pool = \"gap\"\nparam bank = [0]\nprint(\"lr is \\(lr)\")\n")
+        let run = runCommandLine([path, "--set", "lr=0.1", "--set", "bank=[0, 4096]"])
+        XCTAssertEqual(run.status, 0, run.errors)
+        XCTAssertEqual(run.output, "lr is 0.1\n")
+        let dry = runCommandLine(["--dry-run", "--set", "pool=\"max\"", path])
+        XCTAssertEqual(dry.status, 0, dry.errors)
+        XCTAssertEqual(dry.output, "lr is 0.05\nlr = 0.05\npool = \"max\"\nbank = [0]\n")
+        let unknown = runCommandLine([path, "--set", "lrr=1"])
+        XCTAssertEqual(unknown.status, 2)
+        XCTAssertEqual(unknown.errors, "gird-repl: --set lrr: the recipe has no param 'lrr'; did you mean 'lr'?\n")
+        let bad = runCommandLine([path, "--set", "lr=fast"])
+        XCTAssertEqual(bad.status, 2)
+        XCTAssertEqual(bad.errors, "gird-repl: --set lr: 'fast' is not a recipe literal (a number, \"text\" in quotes, true, false, none, or a list or record of those)\n")
+        XCTAssertEqual(runCommandLine([path, "--set", "lr"]).errors, "gird-repl: --set needs NAME=VALUE, got 'lr'\n")
+    }
+
+    func testSetValuesAreRecipeLiterals() throws {
+        XCTAssertEqual(try LiteralParser.parse("-3").repr, "-3")
+        XCTAssertEqual(try LiteralParser.parse("[0, 4096]").repr, "[0, 4096]")
+        XCTAssertEqual(try LiteralParser.parse("{a: 1.5, b: \"x\"}").repr, "{a: 1.5, b: \"x\"}")
+        XCTAssertEqual(try LiteralParser.parse("true").repr, "true")
+        XCTAssertThrowsError(try LiteralParser.parse("1 + 2"))
+    }
+
+    func testRecipeArgumentsAndErrorsInFiles() throws {
+        let path = try recipeFile("print(args())\nfn f() {\n  1 / 0\n}\nf()\n")
+        let result = runCommandLine([path, "a", "b"])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertEqual(result.output, "[\"a\", \"b\"]\n")
+        XCTAssertEqual(result.errors, """
+            \(path):3:3: error: division by zero
+                  1 / 0
+                  ^~~~~
+            traceback (innermost last):
+                \(path):5:1: in <top level>
+                \(path):3:3: in f
+
+            """)
+    }
+
+    func testBuiltinsMarkdown() {
+        let result = runCommandLine(["--list-builtins-markdown"])
+        XCTAssertEqual(result.status, 0)
+        XCTAssertTrue(result.output.contains("| `model(name, classes: 100, in_channels: 3)` |"), result.output)
+    }
+}
