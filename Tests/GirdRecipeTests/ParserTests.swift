@@ -29,6 +29,9 @@ final class ParserTests: XCTestCase {
         XCTAssertEqual(evaluate("let r = {\n a: 1,\n b: 2\n}\nr.b"), "2")
         XCTAssertEqual(evaluate("let a = 1; let b = 2; a + b"), "3")
         XCTAssertEqual(evaluate("fn f(a,\n b) { a - b }\nf(5,\n 3)"), "2")
+        // A named argument on a continuation line is still named.
+        XCTAssertEqual(evaluate("fn g(a: 1, b: 2) { a - b }\ng(a: 5,\n  b: 3)"), "2")
+        XCTAssertEqual(evaluate("fn h(a: 1, b: 2) { a - b }\nh(\n  b: 5\n)"), "-4")
     }
 
     func testRecordOrBlock() {

@@ -295,6 +295,7 @@ public enum BuiltinRegistry {
             ("Tensors", tensorBuiltins),
             ("Models", modelBuiltins),
             ("Data", dataBuiltins),
+            ("Loss terms", lossTermBuiltins + girdBuiltins),
             ("Training", trainingBuiltins),
         ]
     }

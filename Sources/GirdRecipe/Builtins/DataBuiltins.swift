@@ -6,8 +6,13 @@ import GirdTrain
 /// A dataset held by a recipe.
 public final class DatasetObject: RecipeObject {
     public let dataset: Dataset
+    /// Where it came from, so that a run can record it and `resume` load it again.
+    public let source: DatasetSource
 
-    public init(dataset: Dataset) { self.dataset = dataset }
+    public init(dataset: Dataset, source: DatasetSource) {
+        self.dataset = dataset
+        self.source = source
+    }
 
     public var typeName: String { "dataset" }
     public var summary: String {
@@ -43,26 +48,36 @@ extension BuiltinRegistry {
     static var dataBuiltins: [Builtin] {
         [
             Builtin("fashion_mnist", "split: \"train\", root: none", doc: "Fashion-MNIST as 1x32x32 images (Debian's dataset-fashion-mnist files unless root: says otherwise)") { arguments in
-                .object(DatasetObject(dataset: try Dataset.fashionMNIST(split: try arguments.split(0), root: try arguments.optionalString(1))))
+                let split = try arguments.split(0), root = try arguments.optionalString(1)
+                return .object(DatasetObject(dataset: try Dataset.fashionMNIST(split: split, root: root),
+                                             source: .fashionMNIST(split: split.rawValue, root: root)))
             },
             Builtin("cifar10", "root, split: \"train\"", doc: "CIFAR-10 from its binary files in root") { arguments in
-                .object(DatasetObject(dataset: try Dataset.cifar10(split: try arguments.split(1), root: try arguments.string(0))))
+                let split = try arguments.split(1), root = try arguments.string(0)
+                return .object(DatasetObject(dataset: try Dataset.cifar10(split: split, root: root),
+                                             source: .cifar10(root: root, split: split.rawValue)))
             },
             Builtin("cifar100", "root, split: \"train\", labels: \"fine\"", doc: "CIFAR-100 from its binary files in root (labels: \"fine\" or \"coarse\")") { arguments in
                 let text = try arguments.string(2)
                 guard let labels = CIFAR100Labels(rawValue: text) else {
                     throw BuiltinFailure("cifar100(): labels must be \"fine\" or \"coarse\", got \(Value.quote(text))")
                 }
-                return .object(DatasetObject(dataset: try Dataset.cifar100(split: try arguments.split(1), root: try arguments.string(0), labels: labels)))
+                let split = try arguments.split(1), root = try arguments.string(0)
+                return .object(DatasetObject(dataset: try Dataset.cifar100(split: split, root: root, labels: labels),
+                                             source: .cifar100(root: root, split: split.rawValue, labels: labels.rawValue)))
             },
             Builtin("image_folder", "root, size: 32, channels: 3", doc: "a torchvision ImageFolder tree (one folder per class; PNG/JPEG resized and centre-cropped to size)") { arguments in
                 let size = try arguments.int(1), channels = try arguments.int(2)
                 guard size > 0, size <= 4096 else { throw BuiltinFailure("image_folder(): size must be in 1...4096, got \(size)") }
                 guard channels == 1 || channels == 3 else { throw BuiltinFailure("image_folder(): channels must be 1 or 3, got \(channels)") }
-                return .object(DatasetObject(dataset: try Dataset.imageFolder(root: try arguments.string(0), size: size, channels: channels)))
+                let root = try arguments.string(0)
+                return .object(DatasetObject(dataset: try Dataset.imageFolder(root: root, size: size, channels: channels),
+                                             source: .imageFolder(root: root, size: size, channels: channels)))
             },
             Builtin("idx", "*, images, labels, classes: 10", doc: "a pair of IDX files (MNIST layout), images zero-padded to 32x32") { arguments in
-                .object(DatasetObject(dataset: try Dataset.idx(images: try arguments.string(0), labels: try arguments.string(1), classes: try arguments.int(2))))
+                let images = try arguments.string(0), labels = try arguments.string(1), classes = try arguments.int(2)
+                return .object(DatasetObject(dataset: try Dataset.idx(images: images, labels: labels, classes: classes),
+                                             source: .idx(images: images, labels: labels, classes: classes)))
             },
             Builtin("evaluate", "m, data, *, batch_size: 256", doc: "top-1, top-5 (fractions) and mean cross-entropy of a model on a dataset, in eval mode") { arguments in
                 let batchSize = try arguments.int(2)
@@ -70,11 +85,13 @@ extension BuiltinRegistry {
                 return .record(Record([("top1", .float(result.top1)), ("top5", .float(result.top5)), ("loss", .float(result.loss))]))
             },
             Builtin(method: "subset", of: "dataset", "n, *, seed: 0, stratified: true", doc: "n images chosen deterministically by seed (each class keeps its share when stratified)") { arguments in
-                let data = try arguments.receiverObject(as: DatasetObject.self).dataset
+                let object = try arguments.receiverObject(as: DatasetObject.self), data = object.dataset
                 let n = try arguments.int(0), seed = try arguments.int(1)
                 guard n >= 0 else { throw BuiltinFailure("subset(): n must be non-negative, got \(n)") }
                 guard seed >= 0 else { throw BuiltinFailure("subset(): seed must be non-negative, got \(seed)") }
-                return .object(DatasetObject(dataset: try data.subset(n, seed: UInt64(seed), stratified: try arguments.bool(2))))
+                let stratified = try arguments.bool(2)
+                return .object(DatasetObject(dataset: try data.subset(n, seed: UInt64(seed), stratified: stratified),
+                                             source: .subset(of: object.source, count: n, seed: UInt64(seed), stratified: stratified)))
             },
             Builtin(property: "classes", of: "dataset", doc: "the class names, in label order") { arguments in
                 .list(try arguments.receiverObject(as: DatasetObject.self).dataset.classes.map { .string($0) })

@@ -4,8 +4,13 @@ import GirdTensor
 /// A network of the zoo held by a recipe.
 public final class ModelObject: RecipeObject {
     public let network: Network
+    /// The input channels it was built for (a run directory records them to rebuild it).
+    public let inChannels: Int
 
-    public init(network: Network) { self.network = network }
+    public init(network: Network, inChannels: Int) {
+        self.network = network
+        self.inChannels = inChannels
+    }
 
     public var typeName: String { "model" }
     public var summary: String {
@@ -47,7 +52,7 @@ extension BuiltinRegistry {
                 }
                 let network = try ModelZoo.make(try arguments.string(0), classes: classes,
                                                 inChannels: inChannels, generator: arguments.context.generator)
-                return .object(ModelObject(network: network))
+                return .object(ModelObject(network: network, inChannels: inChannels))
             },
             Builtin("models", "", doc: "the names of every network of the zoo") { _ in
                 .list(ModelZoo.names.map { .string($0) })

@@ -198,6 +198,7 @@ public enum CommandLineTool {
         options.dryRun = invocation.dryRun
         options.output = io.output
         options.arguments = invocation.recipeArguments
+        options.commandLine = ["gird-repl"] + arguments
         for (name, value) in invocation.overrides { options.parameterOverrides[name] = value }
         let interpreter = Interpreter(options: options)
         lastInterpreter = interpreter
@@ -234,7 +235,7 @@ public enum CommandLineTool {
             }
         } catch let error as RecipeError {
             if error.isInterrupt {
-                io.errorOutput("interrupted\n")
+                io.errorOutput(error.message == "interrupted" ? "interrupted\n" : "interrupted: \(error.message)\n")
                 return 130
             }
             io.errorOutput(error.description)

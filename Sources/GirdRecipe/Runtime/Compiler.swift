@@ -339,6 +339,7 @@ final class Compiler {
         }
         let file = SourceFile(name: found, text: String(decoding: data, as: UTF8.self),
                               directory: (canonical as NSString).deletingLastPathComponent)
+        context.loadedSources.append((found, String(decoding: data, as: UTF8.self)))
         let program = try Parser.parse(file)
         let body = try compileProgram(program)
         var done = false

@@ -46,6 +46,7 @@ public final class Interpreter {
             let started = threadCPUSeconds()
             defer { self.cpuSeconds += threadCPUSeconds() - started }
             return Result {
+                self.context.loadedSources.append((file.name, String(decoding: file.text, as: UTF8.self)))
                 let block = try Parser.parse(file)
                 return Program(body: try self.compiler.compileProgram(block), source: file)
             }

@@ -21,6 +21,9 @@ public struct InterpreterOptions {
     public var libraryDirectories: [String] = StandardLibrary.defaultDirectories()
     /// The command-line arguments after the recipe file (`args()`).
     public var arguments: [String] = []
+    /// The whole command line that started the session, program name first
+    /// (a run directory records it).
+    public var commandLine: [String] = []
 
     public init() {}
 }
@@ -38,6 +41,13 @@ public final class InterpreterContext {
     public internal(set) var resolvedParameters: [(name: String, value: Value)] = []
     /// Objects a group of builtins keeps for the session (by key).
     public var extensions: [String: AnyObject] = [:]
+    /// Every file the session loaded, the main one first, then imports in
+    /// the order they were read: a run directory keeps a copy of each.
+    public internal(set) var loadedSources: [(path: String, text: String)] = []
+    /// The main recipe file, nil for `-e`, a pipe or the REPL.
+    public var mainFile: String? {
+        loadedSources.first.map(\.path).flatMap { $0.hasPrefix("<") ? nil : $0 }
+    }
 
     let globals = GlobalSlots()
     var steps = 0

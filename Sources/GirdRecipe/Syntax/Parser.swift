@@ -57,6 +57,17 @@ struct Parser {
 
     private func check(_ kind: TokenKind) -> Bool { current.kind == kind }
 
+    /// The kind of the token after `current` (newlines skipped as `current` skips them).
+    private var nextKind: TokenKind {
+        var i = index
+        let skipping = !newlinesSignificant.last!
+        if skipping { while tokens[i].kind == .newline { i += 1 } }
+        guard tokens[i].kind != .endOfFile else { return .endOfFile }
+        i += 1
+        if skipping { while tokens[i].kind == .newline { i += 1 } }
+        return tokens[i].kind
+    }
+
     private mutating func match(_ kind: TokenKind) -> Bool {
         if check(kind) { advance(); return true }
         return false
@@ -436,7 +447,7 @@ struct Parser {
                 var arguments: [Argument] = []
                 var named = false
                 while !check(.rightParen) && !check(.endOfFile) {
-                    if check(.identifier) && tokens[index + 1].kind == .colon {
+                    if check(.identifier) && nextKind == .colon {
                         let name = advance()
                         advance()
                         arguments.append(Argument(name: name.text, nameSpan: name.span, value: try parseExpression()))

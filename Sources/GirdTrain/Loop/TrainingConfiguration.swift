@@ -35,7 +35,8 @@ public struct TrainingConfiguration: Sendable {
         self.outputDirectory = outputDirectory
     }
 
-    func validate() throws {
+    /// Throws when the settings cannot make a run (before any file is written).
+    public func validate() throws {
         guard epochs >= 1, batchSize >= 1, evaluationBatchSize >= 1 else {
             throw TrainingError.invalidConfiguration(
                 "epochs (\(epochs)), batch size (\(batchSize)) and evaluation batch size (\(evaluationBatchSize)) must be at least 1")
