@@ -229,7 +229,7 @@ public final class Builtin {
         let parameters = signature.parameters
         var values = [Value?](repeating: nil, count: parameters.count)
         var rest: [Value] = []
-        let shown = receiverType == nil ? "\(name)()" : "\(name)()"
+        let shown = "\(name)()"
         if signature.variadic != nil {
             rest = positional
         } else {

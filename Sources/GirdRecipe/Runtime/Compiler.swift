@@ -936,7 +936,6 @@ final class Compiler {
         let named = try arguments.filter { $0.name != nil }.map { ($0.name!, $0.nameSpan!, try compileExpression($0.value)) }
         let context = self.context
         let caller = functionNames.last!
-        let calleeSpan = callee.span
 
         func evaluateArguments(_ f: Frame) throws -> ([Value], [(name: String, value: Value, span: SourceSpan)]) {
             var values: [Value] = []
@@ -1025,7 +1024,6 @@ final class Compiler {
                 return try Calls.call(function, values, [], span: span, caller: caller, context: context)
             }
         }
-        _ = calleeSpan
         return { f in
             let function = try calleeCode(f)
             let (values, namedValues) = try evaluateArguments(f)

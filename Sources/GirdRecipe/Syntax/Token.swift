@@ -3,7 +3,7 @@ enum TokenKind: Equatable {
     case identifier
     case int(Int64)
     case float(Double)
-    /// A string literal; `parts` alternates literal text and interpolated code.
+    /// A string literal; the token's `parts` hold its text and interpolations.
     case string
     case newline
     case endOfFile
@@ -24,8 +24,8 @@ enum TokenKind: Equatable {
     ]
 }
 
-/// A piece of a string literal: text as written (escapes decoded), or an
-/// interpolation `\( ... )` whose code starts at `offset` in the file.
+/// A piece of a string literal: text (escapes decoded), or the tokens of an
+/// interpolation `\( ... )`, ended by an end-of-input token.
 enum StringPart {
     case text(String)
     case code(tokens: [Token], span: SourceSpan)
