@@ -103,3 +103,18 @@ final class RecipeFilesTests: XCTestCase {
         XCTAssertTrue(result.errors.contains("unknown distillation method 'girdd'; did you mean 'gird'?"), result.errors)
     }
 }
+
+/// The builtins table of docs/recipe-language.md is the registry's own
+/// (`gird-repl --list-builtins-markdown`), so the two cannot drift.
+final class BuiltinDocsTests: XCTestCase {
+    func testLanguageReferenceHoldsTheGeneratedTable() throws {
+        let path = RecipeFilesTests.root.appendingPathComponent("docs/recipe-language.md").path
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let begin = try XCTUnwrap(text.range(of: "(a test keeps it in step) -->\n"))
+        let end = try XCTUnwrap(text.range(of: "<!-- end generated -->"))
+        let documented = String(text[begin.upperBound..<end.lowerBound])
+        XCTAssertEqual(documented.trimmingCharacters(in: .newlines),
+                       BuiltinRegistry.markdownTable().trimmingCharacters(in: .newlines),
+                       "regenerate the table: gird-repl --list-builtins-markdown")
+    }
+}
