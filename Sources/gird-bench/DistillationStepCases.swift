@@ -1,3 +1,4 @@
+import Foundation
 import GirdDistill
 import GirdNN
 import GirdTensor
@@ -21,22 +22,60 @@ enum DistillationStepCases {
             try step(batch: batch, extra: [])
         }] + bankSizes.map { size in
             BenchCase(name: "distill kd+gird K=\(size) \(teacher)>\(student)", images: batch) {
-                var configuration = GIRD.Configuration()
-                configuration.bankSize = size
-                let gird = try GIRD(configuration: configuration)
-                let run = try step(batch: batch, extra: [DistillationTerm(gird)])
-                try run()
-                // Unit rows, as embeddings are; filling by steps would take minutes.
-                if let bank = gird.bank {
-                    let generator = RandomGenerator(seed: 2)
-                    let rows = { (widths: [Int]) in
-                        try widths.map { try Tensor.randn([size, $0], generator: generator).l2Normalized(axis: 1) }
-                    }
-                    try bank.enqueue(student: try rows(bank.studentWidths), teacher: try rows(bank.teacherWidths))
+                try girdStep(batch: batch, bankSize: size)
+            }
+        } + bankSizes.map { size in
+            // The overhead as a ratio measured in one process, the two steps
+            // alternating, so that the machine's drift hits both alike.
+            BenchCase(name: "distill gird-overhead K=\(size)", images: batch) {
+                let plain = try step(batch: batch, extra: []), gird = try girdStep(batch: batch, bankSize: size)
+                try plain()
+                let report = OverheadReport(bankSize: size)
+                return {
+                    report.plain = min(report.plain, try milliseconds(plain))
+                    report.gird = min(report.gird, try milliseconds(gird))
                 }
-                return run
             }
         }
+    }
+
+    /// The best of each step over a case's calls, printed as a comment when
+    /// the case lets go of its closure.
+    final class OverheadReport {
+        let bankSize: Int
+        var plain = Double.infinity, gird = Double.infinity
+
+        init(bankSize: Int) { self.bankSize = bankSize }
+
+        deinit {
+            print(String(format: "# gird K=%d over the kd step: %+.1f%% (kd %.1f ms, kd+gird %.1f ms, best of each, alternating)",
+                         bankSize, (gird / plain - 1) * 100, plain, gird))
+        }
+    }
+
+    private static func milliseconds(_ body: () throws -> Void) throws -> Double {
+        let start = DispatchTime.now().uptimeNanoseconds
+        try body()
+        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+    }
+
+    /// CE + KD + GIRD (4 layer pairs, gap) with a bank of `bankSize` rows
+    /// already full, so that every timed step sees B + K columns.
+    static func girdStep(batch: Int, bankSize: Int) throws -> () throws -> Void {
+        var configuration = GIRD.Configuration()
+        configuration.bankSize = bankSize
+        let gird = try GIRD(configuration: configuration)
+        let run = try step(batch: batch, extra: [DistillationTerm(gird)])
+        try run()
+        // Unit rows, as embeddings are; filling by steps would take minutes.
+        if let bank = gird.bank {
+            let generator = RandomGenerator(seed: 2)
+            let rows = { (widths: [Int]) in
+                try widths.map { try Tensor.randn([bankSize, $0], generator: generator).l2Normalized(axis: 1) }
+            }
+            try bank.enqueue(student: try rows(bank.studentWidths), teacher: try rows(bank.teacherWidths))
+        }
+        return run
     }
 
     /// A closure running one step of CE + KD + `extra` terms.
