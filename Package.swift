@@ -60,13 +60,13 @@ let package = Package(
             swiftSettings: vectorFlags),
         .target(
             name: "GirdRecipe",
-            dependencies: ["GirdTensor", "GirdNN", "GirdData", "GirdTrain", "GirdDistill", "GirdView"],
+            dependencies: ["GirdTensor", "GirdNN", "GirdData", "GirdTrain", "GirdDistill", "GirdView", "CInterrupt"],
             // The evaluator touches its frames and counters on every step; the
             // dynamic exclusivity checks on class properties cost more than the work.
             swiftSettings: vectorFlags + [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
         .executableTarget(
             name: "gird-repl",
-            dependencies: ["GirdTensor", "GirdRecipe"],
+            dependencies: ["GirdTensor", "GirdRecipe", "GirdRecipeREPL"],
             swiftSettings: vectorFlags),
         .executableTarget(
             name: "gird-bench",
@@ -106,10 +106,16 @@ let package = Package(
         // papers, and line editing; GirdRecipe plugs in through GirdREPL's protocols.
         .target(name: "GirdView", dependencies: ["GirdTensor", "CPNG"], swiftSettings: vectorFlags),
         // libedit's native API is variadic (el_set, history), which Swift cannot
-        // call; this C target wraps the calls the REPL makes, and holds the
-        // SIGINT handler (C, so that it is async-signal-safe by construction).
+        // call; this C target wraps the calls the REPL makes.
         .target(name: "CLineEditing", linkerSettings: [.linkedLibrary("edit")]),
-        .target(name: "GirdREPL", dependencies: ["GirdView", "GirdTensor", "CLineEditing"], swiftSettings: vectorFlags),
+        // The SIGINT handler and its flag, shared by the interpreter and the
+        // REPL (C, so that the handler is async-signal-safe by construction).
+        .target(name: "CInterrupt"),
+        .target(name: "GirdREPL", dependencies: ["GirdView", "GirdTensor", "CLineEditing", "CInterrupt"], swiftSettings: vectorFlags),
+        // The recipe interpreter behind GirdREPL's protocols: the one place
+        // that knows both (GirdREPL stays free of the language, and the
+        // language of the REPL).
+        .target(name: "GirdRecipeREPL", dependencies: ["GirdRecipe", "GirdREPL"], swiftSettings: vectorFlags),
         // A test fixture, not a product: ReplSession with a trivial evaluator,
         // driven through a pseudo-terminal by GirdREPLTests.
         .executableTarget(name: "gird-line-demo", dependencies: ["GirdREPL"], swiftSettings: vectorFlags),

@@ -35,7 +35,7 @@ extension BuiltinArguments {
 
 /// The eval-mode forward of a recipe's `m(x)` and `m.features(x)`: batch norm
 /// on running statistics, no gradient recorded; the model's mode is restored.
-private func evalForward<T>(_ network: Network, _ body: () throws -> T) throws -> T {
+func evalForward<T>(_ network: Network, _ body: () throws -> T) throws -> T {
     let wasTraining = network.isTraining
     network.eval()
     defer { if wasTraining { network.train() } }

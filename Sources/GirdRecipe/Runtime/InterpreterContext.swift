@@ -1,5 +1,6 @@
 import Foundation
 import GirdTensor
+import GirdView
 
 /// How an interpreter runs.
 public struct InterpreterOptions {
@@ -24,6 +25,12 @@ public struct InterpreterOptions {
     /// The whole command line that started the session, program name first
     /// (a run directory records it).
     public var commandLine: [String] = []
+    /// How `show` and `relations` draw after their summary lines: nil (a
+    /// pipe, a file, tests) for the summaries alone. The front end decides
+    /// from its terminal and environment; recipes never read either.
+    public var heatmapMode: ColorMode?
+    /// The width of the terminal the views are drawn on.
+    public var displayColumns = 80
 
     public init() {}
 }
