@@ -120,6 +120,8 @@ let package = Package(
         // driven through a pseudo-terminal by GirdREPLTests.
         .executableTarget(name: "gird-line-demo", dependencies: ["GirdREPL"], swiftSettings: vectorFlags),
         .testTarget(name: "GirdViewTests", dependencies: ["GirdView", "GirdTensor", "CPNG"], swiftSettings: vectorFlags),
-        .testTarget(name: "GirdREPLTests", dependencies: ["GirdREPL", "gird-line-demo"], swiftSettings: vectorFlags),
+        // Also drives the built gird-repl (and the demo) through a pseudo-terminal.
+        .testTarget(name: "GirdREPLTests", dependencies: ["GirdREPL", "GirdRecipeREPL", "GirdRecipe", "gird-line-demo", "gird-repl"],
+                    swiftSettings: vectorFlags),
     ]
 )

@@ -23,7 +23,7 @@ final class CommandLineToolTests: XCTestCase {
         XCTAssertEqual(runCommandLine(["--bogus"]).status, 2)
         XCTAssertEqual(runCommandLine(["/nonexistent/file.recipe"]).status, 2)
         XCTAssertEqual(runCommandLine(["--threads", "zero", "-e", "1"]).status, 2)
-        XCTAssertEqual(runCommandLine([]).status, 2)     // a terminal and no file: the REPL is not there yet
+        XCTAssertEqual(runCommandLine([]).status, 2)     // a terminal and no file, and no REPL plugged in (only gird-repl's main has one)
         XCTAssertEqual(runCommandLine(["--help"]).status, 0)
         XCTAssertEqual(runCommandLine(["-e", "1", "x.recipe"]).status, 2)
         let error = runCommandLine(["-e", "1 + \"a\""])
