@@ -9,7 +9,9 @@ import GirdTensor
 // because the language must not depend on the REPL.
 
 setvbuf(stdout, nil, _IOLBF, 0)
-ComputeThreads.relaunchWithTunedNativeLibraries()
+if CommandLineTool.benefitsFromTunedLibraries(Array(CommandLine.arguments.dropFirst())) {
+    ComputeThreads.relaunchWithTunedNativeLibraries()
+}
 Interrupt.installHandler()
 CommandLineTool.interactiveSession = { InteractiveSession.run($0, version: CommandLineTool.version) }
 exit(CommandLineTool.run(arguments: Array(CommandLine.arguments.dropFirst())))

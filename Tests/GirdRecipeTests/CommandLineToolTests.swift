@@ -94,3 +94,15 @@ final class CommandLineToolTests: XCTestCase {
         XCTAssertTrue(result.output.contains("| `model(name, classes: 100, in_channels: 3)` |"), result.output)
     }
 }
+
+final class LibraryTuningTests: XCTestCase {
+    func testOnlyComputingRunsRestartWithTunedLibraries() {
+        XCTAssertFalse(CommandLineTool.benefitsFromTunedLibraries(["-e", "1 + 1"]))
+        XCTAssertFalse(CommandLineTool.benefitsFromTunedLibraries(["--version"]))
+        XCTAssertFalse(CommandLineTool.benefitsFromTunedLibraries(["-e", "let trained = 1"]))  // words, not substrings
+        XCTAssertTrue(CommandLineTool.benefitsFromTunedLibraries(["-e", "train(m, d, epochs: 1)"]))
+        XCTAssertTrue(CommandLineTool.benefitsFromTunedLibraries(["-e", "import \"x.recipe\""]))
+        XCTAssertTrue(CommandLineTool.benefitsFromTunedLibraries(["run.recipe"]))
+        XCTAssertTrue(CommandLineTool.benefitsFromTunedLibraries([]))
+    }
+}
