@@ -85,6 +85,7 @@ public final class RecipeEvaluator: ReplEvaluator {
 
     public func completions(line: String, cursor: Int) -> Completion {
         let interpreter = self.interpreter
+        if let taps = MemberCompletion.taps(line: line, cursor: cursor, in: interpreter) { return taps }
         return ReplCompleter(
             names: { interpreter.visibleNames },
             members: { MemberCompletion.members(of: $0, in: interpreter) }
