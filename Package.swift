@@ -102,8 +102,9 @@ let package = Package(
             // Reference weight files the tests open by path (see Fixtures/README.md).
             exclude: ["Fixtures"],
             swiftSettings: vectorFlags),
-        // The REPL's pieces (issue #8): views of tensors for a terminal and for
-        // papers, and line editing; GirdRecipe plugs in through GirdREPL's protocols.
+        // The REPL (issue #8): views of tensors for a terminal and for papers,
+        // and line editing; GirdRecipe plugs in through GirdREPL's protocols
+        // in GirdRecipeREPL.
         .target(name: "GirdView", dependencies: ["GirdTensor", "CPNG"], swiftSettings: vectorFlags),
         // libedit's native API is variadic (el_set, history), which Swift cannot
         // call; this C target wraps the calls the REPL makes.
@@ -116,8 +117,9 @@ let package = Package(
         // that knows both (GirdREPL stays free of the language, and the
         // language of the REPL).
         .target(name: "GirdRecipeREPL", dependencies: ["GirdRecipe", "GirdREPL"], swiftSettings: vectorFlags),
-        // A test fixture, not a product: ReplSession with a trivial evaluator,
-        // driven through a pseudo-terminal by GirdREPLTests.
+        // A test fixture, not a product: ReplSession with a trivial evaluator
+        // that can hang without a safe point, driven through a pseudo-terminal
+        // by GirdREPLTests (the three-Ctrl-C way out).
         .executableTarget(name: "gird-line-demo", dependencies: ["GirdREPL"], swiftSettings: vectorFlags),
         .testTarget(name: "GirdViewTests", dependencies: ["GirdView", "GirdTensor", "CPNG"], swiftSettings: vectorFlags),
         // Also drives the built gird-repl (and the demo) through a pseudo-terminal.

@@ -38,7 +38,10 @@ public final class ReplSession {
 
     private var exitStatus: Int32 = 1
 
+    private var isInteractive = false
+
     private func runInteractively(_ editor: LineEditor) -> Int32 {
+        isInteractive = true
         var accumulator = InputAccumulator(checker: evaluator)
         while true {
             guard let input = editor.readLine(prompt: accumulator.prompt) else {
@@ -95,7 +98,9 @@ public final class ReplSession {
             exitStatus = 1
             return false
         case .interrupted:
-            printError("interrupted")
+            // On a terminal the line discipline has echoed `^C` with no
+            // newline after it.
+            printError(isInteractive ? "\ninterrupted" : "interrupted")
             exitStatus = 130
             return false
         }

@@ -78,6 +78,15 @@ public final class InterpreterContext {
         if steps >= nextCheck { try slowCheck(span) }
     }
 
+    /// A safe point inside a builtin that runs several native passes (a
+    /// kernel itself cannot be stopped): Ctrl-C stops it between them.
+    func stopIfInterrupted(at span: SourceSpan) throws {
+        if Interrupt.isRequested {
+            Interrupt.clear()
+            throw RecipeError.interrupted(at: span)
+        }
+    }
+
     private func slowCheck(_ span: SourceSpan) throws {
         if Interrupt.isRequested {
             Interrupt.clear()
