@@ -97,10 +97,10 @@ public final class ReplSession {
             printError(text)
             exitStatus = 1
             return false
-        case .interrupted:
-            // On a terminal the line discipline has echoed `^C` with no
-            // newline after it.
-            printError(isInteractive ? "\ninterrupted" : "interrupted")
+        case let .interrupted(detail):
+            // On a terminal the line discipline has echoed `^C` (and a
+            // progress line may be half drawn) with no newline after it.
+            printError((isInteractive ? "\n" : "") + "interrupted" + (detail.map { ": " + $0 } ?? ""))
             exitStatus = 130
             return false
         }

@@ -56,14 +56,14 @@ public final class RecipeEvaluator: ReplEvaluator {
     }
 
     /// Runs `file` in the session; an error becomes its text, Ctrl-C
-    /// `.interrupted` (a training run's own message, which says how to
-    /// resume, is kept).
+    /// `.interrupted` (with a training run's own message, which says how to
+    /// resume).
     private func outcome(of file: SourceFile, _ report: (Value) -> ReplOutcome) -> ReplOutcome {
         do {
             return report(try interpreter.runEntry(file))
         } catch let error as RecipeError {
             if error.isInterrupt {
-                return error.message == "interrupted" ? .interrupted : .failure("interrupted: \(error.message)")
+                return .interrupted(detail: error.message == "interrupted" ? nil : error.message)
             }
             var text = error.description
             while text.hasSuffix("\n") { text.removeLast() }

@@ -77,6 +77,25 @@ final class GirdReplTerminalTests: XCTestCase {
         leave(terminal)
     }
 
+    func testCtrlCStopsATrainingRunWithACheckpointThatResumes() throws {
+        let run = repl.home.appendingPathComponent("run").path
+        let terminal = try repl.startOnTerminal()
+        var position = terminal.waitFor(">>> ")
+        position = enter("let data = fashion_mnist(split: \"test\").subset(2000, seed: 1)", expect: "", on: terminal, after: position)
+        position = enter("let m = model(\"resnet8\", classes: 10, in_channels: 1)", expect: "", on: terminal, after: position)
+        terminal.send("train(m, data, epochs: 1, batch_size: 32, out: \"\(run)\")\r")
+        position = terminal.waitFor("batch 2/63", after: position, timeout: 60)
+        terminal.send("\u{3}")
+        // Stopped between steps: the message says where the checkpoint is.
+        position = terminal.waitFor("in a recipe: resume(\"\(run)\")", after: position, timeout: 30)
+        position = terminal.waitFor(">>> ", after: position)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: run + "/checkpoint.safetensors"))
+        position = enter("m.params()", expect: "\r\n77754\r\n", on: terminal, after: position)
+        terminal.send("resume(\"\(run)\").dir\r")
+        terminal.waitFor(">>> ", after: terminal.waitFor("\r\n\"\(run)\"\r\n", after: position, timeout: 120))
+        leave(terminal)
+    }
+
     func testCtrlCAtThePromptClearsTheLineAndTheStatement() throws {
         let terminal = try repl.startOnTerminal()
         var position = terminal.waitFor(">>> ")
