@@ -161,6 +161,13 @@ final class GirdReplTerminalTests: XCTestCase {
         let terminal = try repl.startOnTerminal(arguments: ["-i", recipe.path])
         enter("answer", expect: "\r\n42\r\n", on: terminal, after: terminal.waitFor(">>> "))
         leave(terminal)
+
+        // A file that fails: its error, then the session with what it bound before.
+        try "let before = 1\nassert false, \"stop\"\n".write(to: recipe, atomically: true, encoding: .utf8)
+        let afterError = try repl.startOnTerminal(arguments: ["-i", recipe.path])
+        let position = afterError.waitFor(">>> ", after: afterError.waitFor("error: assertion failed: stop"))
+        enter("before + 1", expect: "\r\n2\r\n", on: afterError, after: position)
+        leave(afterError)
     }
 
     func testViKeysFromEditrc() throws {

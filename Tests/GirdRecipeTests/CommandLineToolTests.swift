@@ -95,6 +95,24 @@ final class CommandLineToolTests: XCTestCase {
     }
 }
 
+final class InteractiveSessionHookTests: XCTestCase {
+    func testTheSessionGetsTheInterpreterOfTheFileOrAFreshOne() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("gird-\(UUID().uuidString).recipe").path
+        try "let answer = 42\n".write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var seen: [String] = []
+        CommandLineTool.interactiveSession = { interpreter in
+            seen.append(interpreter.globalValue(named: "answer")?.repr ?? "unbound")
+            return 7
+        }
+        defer { CommandLineTool.interactiveSession = nil }
+        XCTAssertEqual(runCommandLine(["-i", path]).status, 7)  // the session's status
+        XCTAssertEqual(runCommandLine([]).status, 7)            // a terminal, no file
+        XCTAssertEqual(runCommandLine(["-e", "1"]).status, 0)    // -e never starts it
+        XCTAssertEqual(seen, ["42", "unbound"])
+    }
+}
+
 final class LibraryTuningTests: XCTestCase {
     func testOnlyComputingRunsRestartWithTunedLibraries() {
         XCTAssertFalse(CommandLineTool.benefitsFromTunedLibraries(["-e", "1 + 1"]))
