@@ -63,6 +63,19 @@ final class ReplEntryTests: XCTestCase {
         XCTAssertEqual(try entry(interpreter, "i > 0").repr, "true")
     }
 
+    func testInterruptStopsAForwardPassBeforeItsNextKernel() throws {
+        let (interpreter, _) = session()
+        try entry(interpreter, "let m = model(\"resnet8\", classes: 10, in_channels: 1)\nlet x = randn([2, 1, 32, 32])")
+        Interrupt.request()
+        defer { Interrupt.clear() }
+        // No loop, no call of a recipe function: the only safe points are
+        // the convolutions of the forward pass.
+        XCTAssertThrowsError(try entry(interpreter, "m(x)")) { error in
+            XCTAssertTrue((error as? RecipeError)?.isInterrupt == true, "\(error)")
+        }
+        XCTAssertEqual(try entry(interpreter, "m(x).shape").repr, "[2, 10]")
+    }
+
     func testBindFromTheHost() throws {
         let (interpreter, _) = session()
         interpreter.bind("_", to: .int(7))

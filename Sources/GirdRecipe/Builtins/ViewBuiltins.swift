@@ -52,10 +52,10 @@ extension BuiltinRegistry {
         }
         let banks = try relationBanks(arguments[5])
         let images = try data.batch(indices: Array(0..<batch), normalized: true).images
-        try arguments.context.stopIfInterrupted(at: arguments.span)
-        let teacherRelation = try relation(teacher, images, tap: tap, pool: pool, bank: banks.teacher)
-        try arguments.context.stopIfInterrupted(at: arguments.span)
-        let studentRelation = try relation(student, images, tap: tap, pool: pool, bank: banks.student)
+        let (teacherRelation, studentRelation) = try arguments.context.interruptible(at: arguments.span) {
+            (try relation(teacher, images, tap: tap, pool: pool, bank: banks.teacher),
+             try relation(student, images, tap: tap, pool: pool, bank: banks.student))
+        }
         let options = arguments.context.options
         if let mode = options.heatmapMode {
             let perPanel = max(8, (options.displayColumns - 2 * SideBySide.gap) / 3)

@@ -78,10 +78,13 @@ public final class InterpreterContext {
         if steps >= nextCheck { try slowCheck(span) }
     }
 
-    /// A safe point inside a builtin that runs several native passes (a
-    /// kernel itself cannot be stopped): Ctrl-C stops it between them.
-    func stopIfInterrupted(at span: SourceSpan) throws {
-        if Interrupt.isRequested {
+    /// Runs a builtin's long native work (forward passes, an evaluation)
+    /// so that Ctrl-C stops it before its next kernel (`Cancellation`);
+    /// training builtins are not run this way: their stop is between steps.
+    func interruptible<T>(at span: SourceSpan, _ body: () throws -> T) throws -> T {
+        do {
+            return try Cancellation.whileRunning(stopWhen: { Interrupt.isRequested }, body)
+        } catch is ComputationCancelled {
             Interrupt.clear()
             throw RecipeError.interrupted(at: span)
         }
