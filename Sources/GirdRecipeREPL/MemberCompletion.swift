@@ -19,8 +19,9 @@ enum MemberCompletion {
         return names(of: value)
     }
 
-    /// Reading a field is only a lookup; a property of an engine object
-    /// could compute, so it is not followed.
+    /// A record's field and an engine object's stored field are lookups; a
+    /// registered property (`t.grad`, `d.classes`) is a builtin that could
+    /// compute, so completion does not go through it.
     private static func fieldValue(of value: Value, named name: String) -> Value? {
         switch value {
         case .record(let record): return record[name]
