@@ -155,7 +155,7 @@ extension BuiltinRegistry {
                 let entry = try MethodCatalog.entry(named: try arguments.string(0))
                 return .record(Record([
                     ("name", .string(entry.name)), ("summary", .string(entry.summary)),
-                    ("weight", .float(Double(entry.publishedWeight))),
+                    ("weight", .float(Double(String(entry.publishedWeight)) ?? Double(entry.publishedWeight))),
                     ("params", .record(Record(entry.parameters.map { ($0.name, Value($0.defaultValue)) }))),
                 ]))
             },

@@ -1,3 +1,4 @@
+import Foundation
 import GirdNN
 import GirdTensor
 
@@ -62,8 +63,16 @@ extension BuiltinRegistry {
                 return .none
             },
             Builtin("save_weights", "m, path", doc: "saves a model's weights (safetensors, PyTorch state_dict names, BN running stats)") { arguments in
-                let network = try arguments.model(0)
-                try network.saveWeights(to: try arguments.string(1), metadata: ["model": network.name, "classes": String(network.classes)])
+                let network = try arguments.model(0), path = try arguments.string(1)
+                if arguments.context.isDryRun {
+                    // A dry run writes nothing; it checks that the write could happen.
+                    let folder = (path as NSString).deletingLastPathComponent
+                    guard FileManager.default.isWritableFile(atPath: folder.isEmpty ? "." : folder) else {
+                        throw BuiltinFailure("save_weights(): cannot write \(path): its folder is missing or not writable")
+                    }
+                    return .none
+                }
+                try network.saveWeights(to: path, metadata: ["model": network.name, "classes": String(network.classes)])
                 return .none
             },
             Builtin(method: "params", of: "model", "", doc: "the number of trainable parameters") { arguments in

@@ -28,7 +28,8 @@ enum RunDirectory {
         let fileManager = FileManager.default
         try fileManager.createDirectory(atPath: directory + "/recipe", withIntermediateDirectories: true)
         for source in context.loadedSources {
-            let name = URL(fileURLWithPath: source.path).lastPathComponent
+            // Code from -e, a pipe or the REPL has a name like `<-e>`, not a file name.
+            let name = source.path.hasPrefix("<") ? "inline.recipe" : URL(fileURLWithPath: source.path).lastPathComponent
             try writeAtomically(Data(source.text.utf8), to: directory + "/recipe/" + name)
         }
         var params = "{\n"

@@ -1,0 +1,120 @@
+import Foundation
+import XCTest
+import GirdNN
+import GirdTensor
+@testable import GirdRecipe
+
+/// Every recipe shipped in `recipes/` passes `--dry-run`: it parses, its
+/// params resolve, its models, taps and loss terms are built and a probe
+/// batch goes through teacher and student, its files exist. Teacher weights
+/// are a freshly initialised network saved for the test; the CIFAR recipes
+/// read a tiny synthetic CIFAR-100 in the binary format.
+final class RecipeFilesTests: XCTestCase {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    var folder = ""
+
+    override func setUpWithError() throws {
+        folder = NSTemporaryDirectory() + "gird-recipes-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(atPath: folder)
+    }
+
+    func recipe(_ name: String) -> String { Self.root.appendingPathComponent("recipes/" + name).path }
+
+    func teacherWeights(_ name: String, classes: Int, inChannels: Int) throws -> String {
+        let path = folder + "/\(name).safetensors"
+        try ModelZoo.make(name, classes: classes, inChannels: inChannels).saveWeights(to: path)
+        return path
+    }
+
+    /// CIFAR-100's binary layout (coarse label, fine label, 3072 bytes) with
+    /// `count` images per split.
+    func tinyCIFAR100(count: Int) throws -> String {
+        let path = folder + "/cifar-100-binary"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        for split in ["train", "test"] {
+            var bytes: [UInt8] = []
+            for index in 0..<count {
+                bytes += [UInt8(index % 20), UInt8(index % 100)]
+                bytes += (0..<3072).map { UInt8(($0 * 7 + index * 13) % 256) }
+            }
+            try Data(bytes).write(to: URL(fileURLWithPath: path + "/\(split).bin"))
+        }
+        return path
+    }
+
+    func dryRun(_ file: String, _ settings: [String]) -> (status: Int32, output: String, errors: String) {
+        runCommandLine(["--dry-run", recipe(file)] + settings.flatMap { ["--set", $0] })
+    }
+
+    func testFashionMNISTTeacher() throws {
+        let result = dryRun("fmnist/teacher.recipe", ["weights=\"\(folder)/teacher.safetensors\""])
+        XCTAssertEqual(result.status, 0, result.errors)
+        XCTAssertTrue(result.output.hasSuffix("""
+            epochs = 12
+            lr = 0.1
+            run_seed = 0
+            weights = "\(folder)/teacher.safetensors"
+            out = "runs/fmnist-teacher"
+
+            """), result.output)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder + "/teacher.safetensors"), "a dry run writes nothing")
+    }
+
+    func testQuickstartAndStudentAlone() throws {
+        let weights = try teacherWeights("resnet20", classes: 10, inChannels: 1)
+        let quickstart = dryRun("fmnist/quickstart.recipe", ["teacher_weights=\"\(weights)\""])
+        XCTAssertEqual(quickstart.status, 0, quickstart.errors)
+        XCTAssertTrue(quickstart.output.contains("bank = 4096\n"), quickstart.output)
+        let alone = dryRun("fmnist/student-alone.recipe", [])
+        XCTAssertEqual(alone.status, 0, alone.errors)
+    }
+
+    func testAblation() throws {
+        let weights = try teacherWeights("resnet20", classes: 10, inChannels: 1)
+        let result = dryRun("fmnist/ablation.recipe", ["teacher_weights=\"\(weights)\"", "seeds_n=1"])
+        XCTAssertEqual(result.status, 0, result.errors)
+        XCTAssertTrue(result.output.contains("| K | evolution | top1 |"), result.output)
+        XCTAssertTrue(result.output.contains("banks = [0, 1024, 4096, 16384]\n"), result.output)
+    }
+
+    func testCIFAR100Benchmarks() throws {
+        let data = try tinyCIFAR100(count: 4)
+        for (file, teacher) in [("cifar100/resnet32x4-resnet8x4.recipe", "resnet32x4"),
+                                ("cifar100/wrn_40_2-wrn_16_2.recipe", "wrn_40_2")] {
+            let weights = try teacherWeights(teacher, classes: 100, inChannels: 3)
+            let result = dryRun(file, ["root=\"\(data)\"", "teacher_weights=\"\(weights)\""])
+            XCTAssertEqual(result.status, 0, "\(file): \(result.errors)")
+            XCTAssertTrue(result.output.contains("method = \"all\"\n"), result.output)
+        }
+    }
+
+    /// A misspelt method in the benchmark recipe is caught by the dry run.
+    func testDryRunCatchesAnUnknownMethod() throws {
+        let data = try tinyCIFAR100(count: 2)
+        let weights = try teacherWeights("resnet32x4", classes: 100, inChannels: 3)
+        let result = dryRun("cifar100/resnet32x4-resnet8x4.recipe",
+                            ["root=\"\(data)\"", "teacher_weights=\"\(weights)\"", "method=\"girdd\""])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertTrue(result.errors.contains("unknown distillation method 'girdd'; did you mean 'gird'?"), result.errors)
+    }
+}
+
+/// The builtins table of docs/recipe-language.md is the registry's own
+/// (`gird-repl --list-builtins-markdown`), so the two cannot drift.
+final class BuiltinDocsTests: XCTestCase {
+    func testLanguageReferenceHoldsTheGeneratedTable() throws {
+        let path = RecipeFilesTests.root.appendingPathComponent("docs/recipe-language.md").path
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let begin = try XCTUnwrap(text.range(of: "(a test keeps it in step) -->\n"))
+        let end = try XCTUnwrap(text.range(of: "<!-- end generated -->"))
+        let documented = String(text[begin.upperBound..<end.lowerBound])
+        XCTAssertEqual(documented.trimmingCharacters(in: .newlines),
+                       BuiltinRegistry.markdownTable().trimmingCharacters(in: .newlines),
+                       "regenerate the table: gird-repl --list-builtins-markdown")
+    }
+}
