@@ -60,13 +60,13 @@ let package = Package(
             swiftSettings: vectorFlags),
         .target(
             name: "GirdRecipe",
-            dependencies: ["GirdTensor", "GirdNN", "GirdData", "GirdTrain", "GirdDistill", "GirdView"],
+            dependencies: ["GirdTensor", "GirdNN", "GirdData", "GirdTrain", "GirdDistill", "GirdView", "CInterrupt"],
             // The evaluator touches its frames and counters on every step; the
             // dynamic exclusivity checks on class properties cost more than the work.
             swiftSettings: vectorFlags + [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
         .executableTarget(
             name: "gird-repl",
-            dependencies: ["GirdTensor", "GirdRecipe"],
+            dependencies: ["GirdTensor", "GirdRecipe", "GirdRecipeREPL"],
             swiftSettings: vectorFlags),
         .executableTarget(
             name: "gird-bench",
@@ -102,18 +102,28 @@ let package = Package(
             // Reference weight files the tests open by path (see Fixtures/README.md).
             exclude: ["Fixtures"],
             swiftSettings: vectorFlags),
-        // The REPL's pieces (issue #8): views of tensors for a terminal and for
-        // papers, and line editing; GirdRecipe plugs in through GirdREPL's protocols.
+        // The REPL (issue #8): views of tensors for a terminal and for papers,
+        // and line editing; GirdRecipe plugs in through GirdREPL's protocols
+        // in GirdRecipeREPL.
         .target(name: "GirdView", dependencies: ["GirdTensor", "CPNG"], swiftSettings: vectorFlags),
         // libedit's native API is variadic (el_set, history), which Swift cannot
-        // call; this C target wraps the calls the REPL makes, and holds the
-        // SIGINT handler (C, so that it is async-signal-safe by construction).
+        // call; this C target wraps the calls the REPL makes.
         .target(name: "CLineEditing", linkerSettings: [.linkedLibrary("edit")]),
-        .target(name: "GirdREPL", dependencies: ["GirdView", "GirdTensor", "CLineEditing"], swiftSettings: vectorFlags),
-        // A test fixture, not a product: ReplSession with a trivial evaluator,
-        // driven through a pseudo-terminal by GirdREPLTests.
+        // The SIGINT handler and its flag, shared by the interpreter and the
+        // REPL (C, so that the handler is async-signal-safe by construction).
+        .target(name: "CInterrupt"),
+        .target(name: "GirdREPL", dependencies: ["GirdView", "GirdTensor", "CLineEditing", "CInterrupt"], swiftSettings: vectorFlags),
+        // The recipe interpreter behind GirdREPL's protocols: the one place
+        // that knows both (GirdREPL stays free of the language, and the
+        // language of the REPL).
+        .target(name: "GirdRecipeREPL", dependencies: ["GirdRecipe", "GirdREPL"], swiftSettings: vectorFlags),
+        // A test fixture, not a product: ReplSession with a trivial evaluator
+        // that can hang without a safe point, driven through a pseudo-terminal
+        // by GirdREPLTests (the three-Ctrl-C way out).
         .executableTarget(name: "gird-line-demo", dependencies: ["GirdREPL"], swiftSettings: vectorFlags),
         .testTarget(name: "GirdViewTests", dependencies: ["GirdView", "GirdTensor", "CPNG"], swiftSettings: vectorFlags),
-        .testTarget(name: "GirdREPLTests", dependencies: ["GirdREPL", "gird-line-demo"], swiftSettings: vectorFlags),
+        // Also drives the built gird-repl (and the demo) through a pseudo-terminal.
+        .testTarget(name: "GirdREPLTests", dependencies: ["GirdREPL", "GirdRecipeREPL", "GirdRecipe", "gird-line-demo", "gird-repl"],
+                    swiftSettings: vectorFlags),
     ]
 )

@@ -1,7 +1,7 @@
-import CLineEditing
+import CInterrupt
 
-/// Ctrl-C during a computation: the SIGINT handler (in C, CLineEditing)
-/// only sets a flag; the evaluator looks at it at its safe points (between
+/// Ctrl-C during a computation: the SIGINT handler (in C, `CInterrupt`)
+/// only sets a flag, the same one GirdRecipe's `Interrupt` reads; the evaluator looks at it at its safe points (between
 /// statements, loop iterations, training batches) and unwinds, so that
 /// every binding made before stays intact. While a line is being edited,
 /// Ctrl-C is a key instead (`LineEditor`), which clears the line. A third

@@ -5,7 +5,7 @@ public enum ReplCommand: Equatable {
     case help(topic: String?)
     /// `:type EXPR`: the type of EXPR's value.
     case type(expression: String)
-    /// `:time EXPR`: evaluates EXPR and reports the wall-clock time.
+    /// `:time EXPR`: evaluates EXPR and reports the wall-clock and CPU time.
     case time(expression: String)
     /// `:load FILE`: runs a recipe file in this session, keeping its bindings.
     case load(path: String)
@@ -18,7 +18,7 @@ public enum ReplCommand: Equatable {
     public static let all: [(name: String, usage: String, doc: String)] = [
         ("help", ":help [name]", "list the commands and builtins, or show one builtin's doc"),
         ("type", ":type EXPR", "show the type of EXPR's value"),
-        ("time", ":time EXPR", "evaluate EXPR and show how long it took"),
+        ("time", ":time EXPR", "evaluate EXPR and show how long it took (wall and CPU)"),
         ("load", ":load FILE", "run a recipe file here, keeping its bindings"),
         ("reset", ":reset", "forget every binding"),
         ("quit", ":quit", "leave (as Ctrl-D does)"),

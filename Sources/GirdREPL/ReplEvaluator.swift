@@ -27,6 +27,7 @@ public enum ReplOutcome: Equatable {
     /// An error, already formatted as the language reports it
     /// (`<repl>:1:5: error: ...` with the source line and caret).
     case failure(String)
-    /// Stopped by Ctrl-C at a safe point.
-    case interrupted
+    /// Stopped by Ctrl-C at a safe point; `detail` says more when there is
+    /// more to say (a training run: where its checkpoint is, how to resume).
+    case interrupted(detail: String?)
 }

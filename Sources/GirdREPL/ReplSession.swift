@@ -38,7 +38,10 @@ public final class ReplSession {
 
     private var exitStatus: Int32 = 1
 
+    private var isInteractive = false
+
     private func runInteractively(_ editor: LineEditor) -> Int32 {
+        isInteractive = true
         var accumulator = InputAccumulator(checker: evaluator)
         while true {
             guard let input = editor.readLine(prompt: accumulator.prompt) else {
@@ -94,8 +97,10 @@ public final class ReplSession {
             printError(text)
             exitStatus = 1
             return false
-        case .interrupted:
-            printError("interrupted")
+        case let .interrupted(detail):
+            // On a terminal the line discipline has echoed `^C` (and a
+            // progress line may be half drawn) with no newline after it.
+            printError((isInteractive ? "\n" : "") + "interrupted" + (detail.map { ": " + $0 } ?? ""))
             exitStatus = 130
             return false
         }
@@ -124,10 +129,14 @@ public final class ReplSession {
             report(evaluator.describeType(of: expression))
         case let .time(expression):
             let start = DispatchTime.now().uptimeNanoseconds
+            let cpuStart = ReplSession.processCPUSeconds()
             let outcome = evaluate(expression)
             let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            let cpu = ReplSession.processCPUSeconds() - cpuStart
             report(outcome)
-            print("time: " + ReplSession.duration(elapsed))
+            // CPU of the whole process: the native libraries' threads count,
+            // so cpu > wall means the work ran in parallel.
+            print("time: wall " + ReplSession.duration(elapsed) + ", cpu " + ReplSession.duration(cpu))
         case let .load(path):
             Interrupt.reset()
             report(evaluator.load(path: path))
@@ -136,6 +145,12 @@ public final class ReplSession {
             print("all bindings cleared")
         }
         return true
+    }
+
+    static func processCPUSeconds() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 
     /// `0.42 ms`, `12.3 ms`, `1.25 s`: three significant digits.

@@ -1,9 +1,10 @@
 import Foundation
 import GirdREPL
 
-// A test fixture, not a tool: ReplSession with a trivial evaluator, so that
-// GirdREPLTests can drive line editing, history, completion, Ctrl-C and
-// pipe mode through a pseudo-terminal before the recipe interpreter exists.
+// A test fixture, not a tool: ReplSession with a trivial evaluator. The
+// real gird-repl is what GirdREPLTests drive for everything else; this one
+// can run a computation that never reaches a safe point (`hang`), which the
+// recipe interpreter cannot, to test the three-Ctrl-C way out.
 // The history goes to $HOME/.gird_history, so tests point HOME elsewhere.
 
 setvbuf(stdout, nil, _IOLBF, 0)

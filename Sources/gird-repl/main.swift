@@ -1,11 +1,17 @@
 import Foundation
 import GirdRecipe
+import GirdRecipeREPL
 import GirdTensor
 
 // gird-repl's command line: everything but the process plumbing lives in
-// GirdRecipe's CommandLineTool, where the tests call it directly.
+// GirdRecipe's CommandLineTool, where the tests call it directly; the
+// interactive session (GirdREPL with the interpreter behind it) plugs in here,
+// because the language must not depend on the REPL.
 
 setvbuf(stdout, nil, _IOLBF, 0)
-ComputeThreads.relaunchWithTunedNativeLibraries()
+if CommandLineTool.benefitsFromTunedLibraries(Array(CommandLine.arguments.dropFirst())) {
+    ComputeThreads.relaunchWithTunedNativeLibraries()
+}
 Interrupt.installHandler()
+CommandLineTool.interactiveSession = { InteractiveSession.run($0, version: CommandLineTool.version) }
 exit(CommandLineTool.run(arguments: Array(CommandLine.arguments.dropFirst())))

@@ -74,7 +74,7 @@ final class BuiltinTests: XCTestCase {
 
     func testShowPrintsTheSummary() throws {
         let (_, output) = try runRecipe("show(tensor([[1, 2], [3, 6]]))")
-        XCTAssertEqual(output, "shape [2, 2] float32, min 1.0000 mean 3.0000 max 6.0000, 0 NaN\n")
+        XCTAssertEqual(output, "Tensor [2, 2] float32  min 1  mean 3  max 6  NaN 0\n")
     }
 
     func testNumPyRoundTrip() throws {

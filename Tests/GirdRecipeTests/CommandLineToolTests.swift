@@ -23,7 +23,7 @@ final class CommandLineToolTests: XCTestCase {
         XCTAssertEqual(runCommandLine(["--bogus"]).status, 2)
         XCTAssertEqual(runCommandLine(["/nonexistent/file.recipe"]).status, 2)
         XCTAssertEqual(runCommandLine(["--threads", "zero", "-e", "1"]).status, 2)
-        XCTAssertEqual(runCommandLine([]).status, 2)     // a terminal and no file: the REPL is not there yet
+        XCTAssertEqual(runCommandLine([]).status, 2)     // a terminal and no file, and no REPL plugged in (only gird-repl's main has one)
         XCTAssertEqual(runCommandLine(["--help"]).status, 0)
         XCTAssertEqual(runCommandLine(["-e", "1", "x.recipe"]).status, 2)
         let error = runCommandLine(["-e", "1 + \"a\""])
@@ -92,5 +92,35 @@ final class CommandLineToolTests: XCTestCase {
         let result = runCommandLine(["--list-builtins-markdown"])
         XCTAssertEqual(result.status, 0)
         XCTAssertTrue(result.output.contains("| `model(name, classes: 100, in_channels: 3)` |"), result.output)
+    }
+}
+
+final class InteractiveSessionHookTests: XCTestCase {
+    func testTheSessionGetsTheInterpreterOfTheFileOrAFreshOne() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("gird-\(UUID().uuidString).recipe").path
+        try "let answer = 42\n".write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var seen: [String] = []
+        CommandLineTool.interactiveSession = { interpreter in
+            seen.append(interpreter.globalValue(named: "answer")?.repr ?? "unbound")
+            return 7
+        }
+        defer { CommandLineTool.interactiveSession = nil }
+        XCTAssertEqual(runCommandLine(["-i", path]).status, 7)  // the session's status
+        XCTAssertEqual(runCommandLine([]).status, 7)            // a terminal, no file
+        XCTAssertEqual(runCommandLine(["-e", "1"]).status, 0)    // -e never starts it
+        XCTAssertEqual(seen, ["42", "unbound"])
+    }
+}
+
+final class LibraryTuningTests: XCTestCase {
+    func testOnlyComputingRunsRestartWithTunedLibraries() {
+        XCTAssertFalse(CommandLineTool.benefitsFromTunedLibraries(["-e", "1 + 1"]))
+        XCTAssertFalse(CommandLineTool.benefitsFromTunedLibraries(["--version"]))
+        XCTAssertFalse(CommandLineTool.benefitsFromTunedLibraries(["-e", "let trained = 1"]))  // words, not substrings
+        XCTAssertTrue(CommandLineTool.benefitsFromTunedLibraries(["-e", "train(m, d, epochs: 1)"]))
+        XCTAssertTrue(CommandLineTool.benefitsFromTunedLibraries(["-e", "import \"x.recipe\""]))
+        XCTAssertTrue(CommandLineTool.benefitsFromTunedLibraries(["run.recipe"]))
+        XCTAssertTrue(CommandLineTool.benefitsFromTunedLibraries([]))
     }
 }

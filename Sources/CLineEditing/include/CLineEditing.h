@@ -35,12 +35,4 @@ History *gird_history_open(int size);
 int gird_history_enter(History *history, const char *line);
 int gird_history_clear(History *history);
 
-// SIGINT as a flag: the handler only stores to a volatile sig_atomic_t,
-// which is async-signal-safe; a third Ctrl-C that no safe point consumed
-// ends the process with status 130. `restart` adds SA_RESTART, so that a Ctrl-C
-// during a computation does not make its file reads fail with EINTR.
-int gird_interrupt_install(int restart);
-int gird_interrupt_pending(void);
-void gird_interrupt_clear(void);
-
 #endif

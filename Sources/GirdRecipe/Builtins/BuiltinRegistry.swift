@@ -293,6 +293,7 @@ public enum BuiltinRegistry {
         [
             ("General", generalBuiltins),
             ("Tensors", tensorBuiltins),
+            ("Views", viewBuiltins),
             ("Models", modelBuiltins),
             ("Data", dataBuiltins),
             ("Loss terms", lossTermBuiltins + girdBuiltins),
@@ -341,7 +342,7 @@ public enum BuiltinRegistry {
     }
 
     /// The variable a doc uses for a receiver of `type`.
-    static func receiverVariable(_ type: String) -> String {
+    public static func receiverVariable(_ type: String) -> String {
         switch type {
         case "tensor": return "t"
         case "model": return "m"

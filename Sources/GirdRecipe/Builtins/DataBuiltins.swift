@@ -81,7 +81,10 @@ extension BuiltinRegistry {
             },
             Builtin("evaluate", "m, data, *, batch_size: 256", doc: "top-1, top-5 (fractions) and mean cross-entropy of a model on a dataset, in eval mode") { arguments in
                 let batchSize = try arguments.int(2)
-                let result = try Evaluation.evaluate(try arguments.model(0), on: try arguments.dataset(1), batchSize: batchSize)
+                let (model, data) = (try arguments.model(0), try arguments.dataset(1))
+                let result = try arguments.context.interruptible(at: arguments.span) {
+                    try Evaluation.evaluate(model, on: data, batchSize: batchSize)
+                }
                 return .record(Record([("top1", .float(result.top1)), ("top5", .float(result.top5)), ("loss", .float(result.loss))]))
             },
             Builtin(method: "subset", of: "dataset", "n, *, seed: 0, stratified: true", doc: "n images chosen deterministically by seed (each class keeps its share when stratified)") { arguments in

@@ -258,6 +258,6 @@ extension BuiltinRegistry {
             math("exp", "e to the power x (element-wise on a tensor)", Foundation.exp),
             math("log", "the natural logarithm (element-wise on a tensor)", Foundation.log, domain: { $0 > 0 }),
             math("sqrt", "the square root (element-wise on a tensor)", Foundation.sqrt, domain: { $0 >= 0 }),
-        ] + showBuiltins
+        ]
     }
 }

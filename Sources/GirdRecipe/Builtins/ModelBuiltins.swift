@@ -36,7 +36,7 @@ extension BuiltinArguments {
 
 /// The eval-mode forward of a recipe's `m(x)` and `m.features(x)`: batch norm
 /// on running statistics, no gradient recorded; the model's mode is restored.
-private func evalForward<T>(_ network: Network, _ body: () throws -> T) throws -> T {
+func evalForward<T>(_ network: Network, _ body: () throws -> T) throws -> T {
     let wasTraining = network.isTraining
     network.eval()
     defer { if wasTraining { network.train() } }
@@ -84,13 +84,15 @@ extension BuiltinRegistry {
             Builtin(method: BuiltinRegistry.callMember, of: "model", "x", doc: "the eval-mode forward: logits [N, classes]") { arguments in
                 let network = try arguments.receiverObject(as: ModelObject.self).network
                 let x = try arguments.tensor(0)
-                return .tensor(try evalForward(network) { try network(x) })
+                return .tensor(try arguments.context.interruptible(at: arguments.span) { try evalForward(network) { try network(x) } })
             },
             Builtin(method: "features", of: "model", "x", doc: "a record of every tap's output in eval mode (dotted names: r[\"stage1.preact\"])") { arguments in
                 let network = try arguments.receiverObject(as: ModelObject.self).network
                 let x = try arguments.tensor(0)
                 let taps = network.tapNames
-                let output = try evalForward(network) { try network.forward(x, taps: taps) }
+                let output = try arguments.context.interruptible(at: arguments.span) {
+                    try evalForward(network) { try network.forward(x, taps: taps) }
+                }
                 var record = Record()
                 for tap in taps {
                     if let feature = output.features[tap] { record[tap] = .tensor(feature) }

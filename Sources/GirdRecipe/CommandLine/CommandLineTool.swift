@@ -1,6 +1,7 @@
 import Foundation
 import GirdNN
 import GirdTensor
+import GirdView
 
 /// `gird-repl`'s command line, as a function the tests can call: flags in,
 /// exit status out (0 success, 1 a recipe error, 2 bad command-line use,
@@ -31,13 +32,18 @@ public enum CommandLineTool {
         public var standardInputIsTerminal: Bool
         public var output: (String) -> Void
         public var errorOutput: (String) -> Void
+        /// How `show` draws on `output` (nil: summaries only), decided by
+        /// the front end from its terminal: recipes never look themselves.
+        public var heatmapMode: ColorMode?
 
         public init(standardInput: @escaping () -> String, standardInputIsTerminal: Bool,
-                    output: @escaping (String) -> Void, errorOutput: @escaping (String) -> Void) {
+                    output: @escaping (String) -> Void, errorOutput: @escaping (String) -> Void,
+                    heatmapMode: ColorMode? = nil) {
             self.standardInput = standardInput
             self.standardInputIsTerminal = standardInputIsTerminal
             self.output = output
             self.errorOutput = errorOutput
+            self.heatmapMode = heatmapMode
         }
 
         /// The process's own stdin, stdout and stderr.
@@ -46,7 +52,8 @@ public enum CommandLineTool {
                 String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
             }, standardInputIsTerminal: isatty(0) != 0,
                output: { FileHandle.standardOutput.write(Data($0.utf8)) },
-               errorOutput: { FileHandle.standardError.write(Data($0.utf8)) })
+               errorOutput: { FileHandle.standardError.write(Data($0.utf8)) },
+               heatmapMode: isatty(1) != 0 ? ColorSupport.detect(environment: ProcessInfo.processInfo.environment, isTerminal: true) : nil)
         }
     }
 
@@ -146,6 +153,12 @@ public enum CommandLineTool {
     /// value at exit would only risk the stack for nothing.
     nonisolated(unsafe) private static var lastInterpreter: Interpreter?
 
+    /// The interactive REPL, which lives outside the language (GirdREPL
+    /// does not know recipes, and recipes must not depend on it); gird-repl's
+    /// main sets it. It continues with the given interpreter: the one that
+    /// ran `-i FILE`, or a fresh one. Nil: no REPL in this build (status 2).
+    nonisolated(unsafe) public static var interactiveSession: ((Interpreter) -> Int32)?
+
     /// Runs the command line; gives the exit status. Everything runs on the
     /// interpreter's large-stack thread, printing deep values included.
     public static func run(arguments: [String], io: IO = .process) -> Int32 {
@@ -189,18 +202,14 @@ public enum CommandLineTool {
             source = SourceFile(name: path, text: String(decoding: data, as: UTF8.self), directory: directory)
         } else if !io.standardInputIsTerminal {
             source = SourceFile(name: "<stdin>", text: io.standardInput())
+        } else if let session = interactiveSession {
+            return session(Interpreter(options: options(invocation, arguments: arguments, io: io)))
         } else {
-            io.errorOutput("gird-repl: the interactive REPL is not available yet in this build; run a recipe file, -e CODE, or pipe a program into stdin (see --help)\n")
+            io.errorOutput("gird-repl: this build has no interactive REPL; run a recipe file, -e CODE, or pipe a program into stdin (see --help)\n")
             return 2
         }
 
-        var options = InterpreterOptions()
-        options.dryRun = invocation.dryRun
-        options.output = io.output
-        options.arguments = invocation.recipeArguments
-        options.commandLine = ["gird-repl"] + arguments
-        for (name, value) in invocation.overrides { options.parameterOverrides[name] = value }
-        let interpreter = Interpreter(options: options)
+        let interpreter = Interpreter(options: options(invocation, arguments: arguments, io: io))
         lastInterpreter = interpreter
         Interrupt.clear()
         let started = DispatchTime.now().uptimeNanoseconds
@@ -236,18 +245,38 @@ public enum CommandLineTool {
         } catch let error as RecipeError {
             if error.isInterrupt {
                 io.errorOutput(error.message == "interrupted" ? "interrupted\n" : "interrupted: \(error.message)\n")
-                return 130
+                // `-i`, as Python's: the session starts even after a failure,
+                // with what the file bound before it (to look at what went wrong).
+                return interactiveAfter(invocation, interpreter, io: io) ?? 130
             }
             io.errorOutput(error.description)
-            return 1
+            return interactiveAfter(invocation, interpreter, io: io) ?? 1
         } catch {
             io.errorOutput("error: \(error)\n")
-            return 1
+            return interactiveAfter(invocation, interpreter, io: io) ?? 1
         }
-        if invocation.interactiveAfter {
-            io.errorOutput("gird-repl: the interactive REPL is not available yet in this build (the file ran)\n")
+        return interactiveAfter(invocation, interpreter, io: io) ?? 0
+    }
+
+    /// After `-i FILE`: the REPL's exit status (2 when this build has none);
+    /// nil without `-i`.
+    private static func interactiveAfter(_ invocation: Invocation, _ interpreter: Interpreter, io: IO) -> Int32? {
+        guard invocation.interactiveAfter else { return nil }
+        guard let session = interactiveSession else {
+            io.errorOutput("gird-repl: this build has no interactive REPL (the file ran)\n")
             return 2
         }
-        return 0
+        return session(interpreter)
+    }
+
+    private static func options(_ invocation: Invocation, arguments: [String], io: IO) -> InterpreterOptions {
+        var options = InterpreterOptions()
+        options.dryRun = invocation.dryRun
+        options.output = io.output
+        options.heatmapMode = io.heatmapMode
+        options.arguments = invocation.recipeArguments
+        options.commandLine = ["gird-repl"] + arguments
+        for (name, value) in invocation.overrides { options.parameterOverrides[name] = value }
+        return options
     }
 }

@@ -81,4 +81,50 @@ public final class Interpreter {
 
     /// Every name a REPL line could use here: bindings and builtins.
     public var visibleNames: [String] { resolver.visibleNames() }
+
+    // MARK: The REPL's entries
+
+    /// Loads and runs one REPL entry (or a `:load`ed file). If it does not
+    /// compile, the names it declared are forgotten again, so that a typo
+    /// in `let t = ...` leaves the old `t` as it was; if it fails while
+    /// running, what it bound before the failure stays (as in a file).
+    @discardableResult
+    public func runEntry(_ file: SourceFile) throws -> Value {
+        let names = resolver.globalNamesSnapshot
+        let program: Program
+        do {
+            program = try load(file)
+        } catch {
+            resolver.restoreGlobalNames(names)
+            throw error
+        }
+        return try execute(program)
+    }
+
+    /// The value a top-level name holds now; nil when it is not bound (or
+    /// its definition has not run). Reads a slot and runs nothing, so Tab
+    /// completion may call it.
+    public func globalValue(named name: String) -> Value? {
+        guard let slot = resolver.globalSlot(of: name) else { return nil }
+        let value = context.globals.slots[slot]
+        if case .unset = value { return nil }
+        return value
+    }
+
+    /// Binds a top-level name from outside the language (the REPL's `_`,
+    /// the value of the last expression), as a `let` would.
+    public func bind(_ name: String, to value: Value) {
+        let slot: Int
+        if let existing = resolver.globalSlot(of: name) {
+            slot = existing
+        } else {
+            let span = SourceSpan(file: Interpreter.hostFile, line: 1, column: 1, length: 1)
+            guard let binding = try? resolver.declare(name, kind: .let, span: span) else { return }
+            slot = binding.slot
+        }
+        context.globals.slots[slot] = value
+    }
+
+    /// Where bindings made from outside the language say they were defined.
+    private static let hostFile = SourceFile(name: "<repl>", text: "")
 }

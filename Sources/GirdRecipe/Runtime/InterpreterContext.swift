@@ -1,5 +1,6 @@
 import Foundation
 import GirdTensor
+import GirdView
 
 /// How an interpreter runs.
 public struct InterpreterOptions {
@@ -24,6 +25,12 @@ public struct InterpreterOptions {
     /// The whole command line that started the session, program name first
     /// (a run directory records it).
     public var commandLine: [String] = []
+    /// How `show` and `relations` draw after their summary lines: nil (a
+    /// pipe, a file, tests) for the summaries alone. The front end decides
+    /// from its terminal and environment; recipes never read either.
+    public var heatmapMode: ColorMode?
+    /// The width of the terminal the views are drawn on.
+    public var displayColumns = 80
 
     public init() {}
 }
@@ -69,6 +76,18 @@ public final class InterpreterContext {
     func tick(_ span: SourceSpan) throws {
         steps &+= 1
         if steps >= nextCheck { try slowCheck(span) }
+    }
+
+    /// Runs a builtin's long native work (forward passes, an evaluation)
+    /// so that Ctrl-C stops it before its next kernel (`Cancellation`);
+    /// training builtins are not run this way: their stop is between steps.
+    func interruptible<T>(at span: SourceSpan, _ body: () throws -> T) throws -> T {
+        do {
+            return try Cancellation.whileRunning(stopWhen: { Interrupt.isRequested }, body)
+        } catch is ComputationCancelled {
+            Interrupt.clear()
+            throw RecipeError.interrupted(at: span)
+        }
     }
 
     private func slowCheck(_ span: SourceSpan) throws {

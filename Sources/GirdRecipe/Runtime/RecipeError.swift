@@ -14,6 +14,10 @@ public struct RecipeError: Error, CustomStringConvertible {
     public var traceback: [(function: String, span: SourceSpan)] { frames.reversed() }
     /// Set when the error is a Ctrl-C rather than a fault of the recipe.
     public var isInterrupt = false
+    /// Set by the parser when the text ended before the construct did (an
+    /// open bracket or block, a trailing operator): more lines could make
+    /// it valid, which is how the REPL decides to show its `... ` prompt.
+    public var needsMoreInput = false
 
     public init(_ message: String, at span: SourceSpan?) {
         self.message = message

@@ -83,11 +83,32 @@ final class Resolver {
                 return existing
             }
             if !allowsRedefinition { throw redefinition(name, existing, span) }
+            // A REPL redefinition takes over the old slot: the old value is
+            // freed when the new one is stored (a session that rebinds a
+            // large tensor again and again does not grow), and it stays
+            // readable until then, so an entry that fails before its `let`
+            // runs leaves the binding as it was.
+            let binding = Binding(kind: kind, slot: existing.slot, isGlobal: true, span: span)
+            globalNames[name] = binding
+            return binding
         }
         let binding = Binding(kind: kind, slot: globals.add(), isGlobal: true, span: span)
         globalNames[name] = binding
         return binding
     }
+
+    /// The top-level names as they are, to go back to if an entry does not compile.
+    var globalNamesSnapshot: [String: Binding] { globalNames }
+
+    func restoreGlobalNames(_ snapshot: [String: Binding]) {
+        globalNames = snapshot
+    }
+
+    /// Where a top-level name lives now, if it is bound.
+    func globalSlot(of name: String) -> Int? { globalNames[name]?.slot }
+
+    /// The top-level names bound so far (no builtins).
+    var boundGlobalNames: [String] { Array(globalNames.keys) }
 
     private func redefinition(_ name: String, _ existing: Binding, _ span: SourceSpan) -> RecipeError {
         let place = "\(existing.span.file.name):\(existing.span.line):\(existing.span.column)"

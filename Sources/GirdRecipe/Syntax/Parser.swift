@@ -74,7 +74,9 @@ struct Parser {
     }
 
     private func error(_ message: String, at token: Token) -> RecipeError {
-        RecipeError(message, at: token.span)
+        var error = RecipeError(message, at: token.span)
+        error.needsMoreInput = token.kind == .endOfFile
+        return error
     }
 
     private mutating func expect(_ kind: TokenKind, _ what: String) throws -> Token {
@@ -88,7 +90,9 @@ struct Parser {
     private mutating func close(_ kind: TokenKind, _ text: String, opener: Token) throws -> Token {
         if check(kind) { return advance() }
         if current.kind == .endOfFile {
-            throw error("'\(opener.text)' was never closed", at: opener)
+            var error = error("'\(opener.text)' was never closed", at: opener)
+            error.needsMoreInput = true
+            throw error
         }
         throw error("expected '\(text)' to close the '\(opener.text)' at \(opener.span.line):\(opener.span.column), found \(current.quoted)", at: current)
     }
@@ -512,7 +516,15 @@ struct Parser {
                     inner.nesting = nesting + 1
                     inner.newlinesSignificant = [false]
                     if inner.check(.endOfFile) { throw RecipeError("empty interpolation '\\()' in a string", at: span) }
-                    let expression = try inner.parseExpression()
+                    let expression: Expr
+                    do {
+                        expression = try inner.parseExpression()
+                    } catch var error as RecipeError {
+                        // The interpolation's own end, not the input's: no
+                        // further line can complete it.
+                        error.needsMoreInput = false
+                        throw error
+                    }
                     if !inner.check(.endOfFile) {
                         throw inner.error("unexpected \(inner.current.quoted) in an interpolation", at: inner.current)
                     }

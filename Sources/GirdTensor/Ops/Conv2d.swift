@@ -28,6 +28,7 @@ public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil,
 public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil,
                    stride: (height: Int, width: Int), padding: (height: Int, width: Int),
                    dilation: (height: Int, width: Int) = (1, 1), groups: Int = 1) throws -> Tensor {
+    try Cancellation.checkpoint()
     let geometry = try Conv2dGeometry(
         input: (input.shape, input.dtype), weight: (weight.shape, weight.dtype),
         bias: bias.map { ($0.shape, $0.dtype) }, stride: stride, padding: padding, dilation: dilation, groups: groups)

@@ -8,6 +8,7 @@ extension Tensor {
 
     /// `op(a) @ op(b)` with either operand read transposed in its last two axes.
     public static func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool, transposeB: Bool) throws -> Tensor {
+        try Cancellation.checkpoint()
         guard a.dtype == .float32, b.dtype == .float32 else {
             throw TensorError.dtypeMismatch(op: "matmul", expected: .float32, got: a.dtype == .float32 ? b.dtype : a.dtype)
         }

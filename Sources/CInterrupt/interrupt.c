@@ -1,4 +1,4 @@
-#include "CLineEditing.h"
+#include "CInterrupt.h"
 
 #include <signal.h>
 #include <string.h>
@@ -35,3 +35,7 @@ int gird_interrupt_install(int restart) {
 int gird_interrupt_pending(void) { return interrupt_pending; }
 
 void gird_interrupt_clear(void) { interrupt_pending = 0; }
+
+void gird_interrupt_request(void) {
+    if (interrupt_pending == 0) interrupt_pending = 1;
+}

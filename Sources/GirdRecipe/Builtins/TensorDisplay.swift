@@ -1,7 +1,7 @@
 import GirdTensor
 
-/// How tensors look to a recipe user: a short form in lists and `print`, and
-/// the one-line summary `show` prints (the REPL adds a heatmap later).
+/// How tensors look to a recipe user in lists and `print`: their values when
+/// small, a summary otherwise. (`show` draws them: `ViewBuiltins.swift`.)
 enum TensorDisplay {
     /// Small tensors print their values; larger ones their summary.
     static func short(_ tensor: Tensor) -> String {
@@ -58,21 +58,5 @@ enum TensorDisplay {
             return Value.format(Double(Float(x)))
         }
         return Formatting.fixed(x, digits: 4)
-    }
-}
-
-extension BuiltinRegistry {
-    static var showBuiltins: [Builtin] {
-        [
-            Builtin("show", "t", doc: "prints a tensor's one-line summary: shape, dtype, min/mean/max, NaN count") { arguments in
-                let t = try arguments.tensor(0)
-                arguments.context.write(TensorDisplay.summary(t) + "\n")
-                return .none
-            },
-            Builtin("heatmap", "t, path", doc: "writes a 2-D tensor as a PNG heatmap (not available yet: REPL issue 8)") { arguments in
-                _ = try arguments.tensor(0)
-                throw BuiltinFailure("heatmap(): not available yet (REPL issue 8)")
-            },
-        ]
     }
 }
