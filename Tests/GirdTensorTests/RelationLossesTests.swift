@@ -30,6 +30,31 @@ final class RelationLossesTests: XCTestCase {
     /// By hand: one layer, B = 2, one block: the compared entries are (0, 1)
     /// and (1, 0). MSE: ((0.5 − 0)² + (−1 − 1)²) / 2 = 2.125, gradient
     /// 2 (s − t) / 2 there and 0 on the diagonal. KL over one entry per row is 0.
+    /// Rows run on several threads when the problem is large; values and
+    /// gradients are the same bits at 1 and 2 threads.
+    func testThreadCountDoesNotChangeABit() throws {
+        defer { try? ComputeThreads.set(ComputeThreads.defaultCount) }
+        let generator = RandomGenerator(seed: 7)
+        let batch = 16, bankRows = 2000
+        let student = try (0..<3).map { _ in
+            [try Tensor.randn([batch, batch], generator: generator), try Tensor.randn([batch, bankRows], generator: generator)]
+        }
+        let teacher = try (0..<3).map { _ in
+            [try Tensor.randn([batch, batch], generator: generator), try Tensor.randn([batch, bankRows], generator: generator)]
+        }
+        func run(threads: Int) throws -> (values: [Float], gradients: [[Float]]) {
+            try ComputeThreads.set(threads)
+            let leaves = try student.map { try $0.map { try $0.detach().requiringGrad() } }
+            let terms = try Tensor.relationLosses(student: leaves, teacher: teacher, validColumns: [batch, bankRows],
+                                                  similarity: .kl(temperature: 0.1), evolution: .huber, pairs: [(0, 1), (0, 2), (1, 2)])
+            try (terms * Tensor(shape: [6], values: [1, 2, 3, 4, 5, 6])).sum().backward()
+            return (terms.toArray(), leaves.joined().map { $0.grad!.toArray() })
+        }
+        let one = try run(threads: 1), two = try run(threads: 2)
+        XCTAssertEqual(one.values, two.values)
+        XCTAssertEqual(one.gradients, two.gradients)
+    }
+
     func testTwoByTwoByHand() throws {
         let student = try Tensor(shape: [2, 2], values: [9, 0.5, -1, 9]).requiringGrad()
         let teacher = try Tensor(shape: [2, 2], values: [0, 0, 1, 0])

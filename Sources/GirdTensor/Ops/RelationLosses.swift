@@ -97,85 +97,88 @@ extension Tensor {
         let studentPointers = student.map { $0.map { $0.plain().floats.baseAddress! } }
         let teacherPointers = teacher.map { $0.map { $0.plain().floats.baseAddress! } }
         let widest = rowCounts.max() ?? 0
-        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(1, widest * (2 * layers + 3)))
-        defer { scratch.deallocate() }
-        func studentRow(_ layer: Int) -> UnsafeMutablePointer<Float> { scratch + layer * widest }
-        func teacherRow(_ layer: Int) -> UnsafeMutablePointer<Float> { scratch + (layers + layer) * widest }
-        let work = scratch + 2 * layers * widest
-        let (workA, workB, workC) = (work, work + widest, work + 2 * widest)
 
         // The derivatives of each term with respect to the compared student entries.
         let needsGradient = GradMode.isEnabled && student.joined().contains { $0.requiresGrad }
-        var similarityJacobians = needsGradient ? (0..<layers).map { _ in [Float](repeating: 0, count: entries) } : []
-        var evolutionJacobians = needsGradient ? pairs.map { _ in [Float](repeating: 0, count: entries) } : []
-        var similarityValues = [Double](repeating: 0, count: layers), evolutionValues = [Double](repeating: 0, count: pairs.count)
+        let jacobians = RelationJacobians(count: needsGradient ? layers + pairs.count : 0, entries: entries)
         let meanScale = entries > 0 ? 1 / Float(entries) : 0
+        // Each row's contribution to each term, summed below in row order:
+        // the rows run on several threads, and the sums do not depend on how
+        // many (a run is the same at any thread count).
+        let termCount = layers + pairs.count
+        let rowValues = UnsafeMutablePointer<Double>.allocate(capacity: Swift.max(1, batch * termCount))
+        rowValues.initialize(repeating: 0, count: Swift.max(1, batch * termCount))
+        defer { rowValues.deallocate() }
 
-        for row in 0..<batch where rowCounts[row] > 0 {
-            let n = rowCounts[row]
-            for layer in 0..<layers {
-                var s = studentRow(layer), t = teacherRow(layer)
-                for segment in rowSegments[row] {
-                    let length = segment.end - segment.start
-                    let source = row * widths[segment.block] + segment.start
-                    s.update(from: studentPointers[layer][segment.block] + source, count: length)
-                    t.update(from: teacherPointers[layer][segment.block] + source, count: length)
-                    s += length
-                    t += length
-                }
-            }
-            for layer in 0..<layers {
-                let s = studentRow(layer), t = teacherRow(layer)
-                switch similarity {
-                case let .kl(temperature):
-                    let inverse = 1 / temperature
-                    let maxS = RelationKernels.max(s, n), maxT = RelationKernels.max(t, n)
-                    for j in 0..<n {
-                        workA[j] = (s[j] - maxS) * inverse
-                        workB[j] = (t[j] - maxT) * inverse
-                        workC[j] = workB[j] - workA[j]
+        // One row: its entries of every layer copied out, then each term.
+        func process(rows: Range<Int>) {
+            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(1, widest * (2 * layers + 3)))
+            defer { scratch.deallocate() }
+            func studentRow(_ layer: Int) -> UnsafeMutablePointer<Float> { scratch + layer * widest }
+            func teacherRow(_ layer: Int) -> UnsafeMutablePointer<Float> { scratch + (layers + layer) * widest }
+            let work = scratch + 2 * layers * widest
+            let (workA, workB, workC) = (work, work + widest, work + 2 * widest)
+            for row in rows where rowCounts[row] > 0 {
+                let n = rowCounts[row]
+                let values = rowValues + row * termCount
+                for layer in 0..<layers {
+                    var s = studentRow(layer), t = teacherRow(layer)
+                    for segment in rowSegments[row] {
+                        let length = segment.end - segment.start
+                        let source = row * widths[segment.block] + segment.start
+                        s.update(from: studentPointers[layer][segment.block] + source, count: length)
+                        t.update(from: teacherPointers[layer][segment.block] + source, count: length)
+                        s += length
+                        t += length
                     }
-                    RelationKernels.exp(workA, n)
-                    RelationKernels.exp(workB, n)
-                    let totalS = VectorKernels.sum(workA, n), totalT = VectorKernels.sum(workB, n)
-                    // Σ p_T (log p_T − log q_S) with Σ p_T = 1.
-                    similarityValues[layer] += Double(VectorKernels.dot(workB, workC, n) / totalT)
-                        + Double(Foundation.log(totalS)) - Double(Foundation.log(totalT))
-                    if needsGradient {
-                        let scale = inverse / Float(batch), inverseS = 1 / totalS, inverseT = 1 / totalT
-                        similarityJacobians[layer].withUnsafeMutableBufferPointer { jacobian in
-                            let d = jacobian.baseAddress! + rowStarts[row]
+                }
+                for layer in 0..<layers {
+                    let s = studentRow(layer), t = teacherRow(layer)
+                    switch similarity {
+                    case let .kl(temperature):
+                        let inverse = 1 / temperature
+                        let maxS = RelationKernels.max(s, n), maxT = RelationKernels.max(t, n)
+                        for j in 0..<n {
+                            workA[j] = (s[j] - maxS) * inverse
+                            workB[j] = (t[j] - maxT) * inverse
+                            workC[j] = workB[j] - workA[j]
+                        }
+                        RelationKernels.exp(workA, n)
+                        RelationKernels.exp(workB, n)
+                        let totalS = VectorKernels.sum(workA, n), totalT = VectorKernels.sum(workB, n)
+                        // Σ p_T (log p_T − log q_S) with Σ p_T = 1.
+                        values[layer] = Double(VectorKernels.dot(workB, workC, n) / totalT)
+                            + Double(Foundation.log(totalS)) - Double(Foundation.log(totalT))
+                        if needsGradient {
+                            let scale = inverse / Float(batch), inverseS = 1 / totalS, inverseT = 1 / totalT
+                            let d = jacobians.term(layer) + rowStarts[row]
                             for j in 0..<n { d[j] = (workA[j] * inverseS - workB[j] * inverseT) * scale }
                         }
-                    }
-                case .mse:
-                    for j in 0..<n { workA[j] = s[j] - t[j] }
-                    similarityValues[layer] += Double(VectorKernels.dot(workA, workA, n))
-                    if needsGradient {
-                        let scale = 2 * meanScale
-                        similarityJacobians[layer].withUnsafeMutableBufferPointer { jacobian in
-                            let d = jacobian.baseAddress! + rowStarts[row]
+                    case .mse:
+                        for j in 0..<n { workA[j] = s[j] - t[j] }
+                        values[layer] = Double(VectorKernels.dot(workA, workA, n))
+                        if needsGradient {
+                            let scale = 2 * meanScale
+                            let d = jacobians.term(layer) + rowStarts[row]
                             for j in 0..<n { d[j] = workA[j] * scale }
                         }
                     }
                 }
-            }
-            for (index, (l, m)) in pairs.enumerated() {
-                let sl = studentRow(l), sm = studentRow(m), tl = teacherRow(l), tm = teacherRow(m)
-                for j in 0..<n { workA[j] = (sm[j] - sl[j]) - (tm[j] - tl[j]) }
-                switch evolution {
-                case .mse:
-                    evolutionValues[index] += Double(VectorKernels.dot(workA, workA, n))
-                case .huber:
-                    for j in 0..<n {
-                        let size = Swift.abs(workA[j])
-                        workB[j] = size <= 1 ? 0.5 * workA[j] * workA[j] : size - 0.5
+                for (index, (l, m)) in pairs.enumerated() {
+                    let sl = studentRow(l), sm = studentRow(m), tl = teacherRow(l), tm = teacherRow(m)
+                    for j in 0..<n { workA[j] = (sm[j] - sl[j]) - (tm[j] - tl[j]) }
+                    switch evolution {
+                    case .mse:
+                        values[layers + index] = Double(VectorKernels.dot(workA, workA, n))
+                    case .huber:
+                        for j in 0..<n {
+                            let size = Swift.abs(workA[j])
+                            workB[j] = size <= 1 ? 0.5 * workA[j] * workA[j] : size - 0.5
+                        }
+                        values[layers + index] = Double(VectorKernels.sum(workB, n))
                     }
-                    evolutionValues[index] += Double(VectorKernels.sum(workB, n))
-                }
-                if needsGradient {
-                    evolutionJacobians[index].withUnsafeMutableBufferPointer { jacobian in
-                        let d = jacobian.baseAddress! + rowStarts[row]
+                    if needsGradient {
+                        let d = jacobians.term(layers + index) + rowStarts[row]
                         switch evolution {
                         case .mse:
                             let scale = 2 * meanScale
@@ -186,6 +189,22 @@ extension Tensor {
                     }
                 }
             }
+        }
+        // Rows split into as many contiguous chunks as compute threads (the
+        // native libraries' threads are idle here); small problems stay on
+        // this thread.
+        let chunks = entries * termCount < 1 << 16 ? 1 : Swift.min(ComputeThreads.count, batch)
+        if chunks <= 1 {
+            process(rows: 0..<batch)
+        } else {
+            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                process(rows: (batch * chunk / chunks)..<(batch * (chunk + 1) / chunks))
+            }
+        }
+        var similarityValues = [Double](repeating: 0, count: layers), evolutionValues = [Double](repeating: 0, count: pairs.count)
+        for row in 0..<batch where rowCounts[row] > 0 {
+            for layer in 0..<layers { similarityValues[layer] += rowValues[row * termCount + layer] }
+            for index in pairs.indices { evolutionValues[index] += rowValues[row * termCount + layers + index] }
         }
         let similarityDivisor: Double
         switch similarity {
@@ -206,16 +225,12 @@ extension Tensor {
             defer { combined.deallocate() }
             for layer in 0..<layers {
                 let weight = weights[layer]
-                similarityJacobians[layer].withUnsafeBufferPointer { jacobian in
-                    let d = jacobian.baseAddress!
-                    for j in 0..<entries { combined[j] = d[j] * weight }
-                }
+                let similarity = jacobians.term(layer)
+                for j in 0..<entries { combined[j] = similarity[j] * weight }
                 for (index, (l, m)) in pairs.enumerated() where l == layer || m == layer {
                     let weight = (m == layer ? 1 : -1) * weights[layers + index]
-                    evolutionJacobians[index].withUnsafeBufferPointer { jacobian in
-                        let d = jacobian.baseAddress!
-                        for j in 0..<entries { combined[j] += d[j] * weight }
-                    }
+                    let d = jacobians.term(layers + index)
+                    for j in 0..<entries { combined[j] += d[j] * weight }
                 }
                 let blocks = blockShapes.map { Tensor.zeros($0) }
                 let destinations = blocks.map { $0.mutableFloats.baseAddress! }
@@ -233,6 +248,24 @@ extension Tensor {
             return gradients + Array(repeating: nil, count: layers * widths.count)
         }
     }
+}
+
+/// The per-term derivatives `relationLosses` keeps for its backward: one
+/// buffer of `entries` floats per term, written by disjoint rows from
+/// several threads (which Swift arrays would not allow), freed with the tape.
+final class RelationJacobians {
+    private let storage: UnsafeMutablePointer<Float>
+    private let entries: Int
+
+    init(count: Int, entries: Int) {
+        self.entries = Swift.max(entries, 1)
+        storage = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(1, count * self.entries))
+        storage.initialize(repeating: 0, count: Swift.max(1, count * self.entries))
+    }
+
+    deinit { storage.deallocate() }
+
+    func term(_ index: Int) -> UnsafeMutablePointer<Float> { storage + index * entries }
 }
 
 /// The element-wise loops `relationLosses` needs beyond `VectorKernels`.
