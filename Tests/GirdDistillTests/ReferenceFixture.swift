@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import GirdDistill
 import GirdNN
 import GirdTensor
 
@@ -69,6 +70,14 @@ struct ReferenceFixture {
     func string(_ key: String) throws -> String {
         guard let value = config[key] as? String else { throw FixtureError.missing("\(label): config '\(key)'") }
         return value
+    }
+
+    /// The set-up a method builds from when its taps are fixture tensors
+    /// (named taps to tensors, shapes taken from them; 2 classes, no dataset).
+    static func setup(student: [(String, Tensor)], teacher: [(String, Tensor)]) -> DistillationSetup {
+        DistillationSetup(studentShapes: Dictionary(uniqueKeysWithValues: student.map { ($0.0, $0.1.shape) }),
+                          teacherShapes: Dictionary(uniqueKeysWithValues: teacher.map { ($0.0, $0.1.shape) }),
+                          classes: 2, trainingSetSize: 1, generator: RandomGenerator(seed: 0))
     }
 
     /// Loads the fixture's weights that start with `prefix` into `module`

@@ -16,10 +16,8 @@ final class ReviewKDTests: XCTestCase {
             let studentTaps = (0..<levels).map { "s\($0)" }, teacherTaps = (0..<levels).map { "t\($0)" }
             let method = try ReviewKD(studentTaps: studentTaps, teacherTaps: teacherTaps, maxMidChannels: try fixture.int("max_mid"))
             method.epoch = method.warmupEpochs   // past the ramp, as the reference
-            try method.build(DistillationSetup(
-                studentShapes: Dictionary(uniqueKeysWithValues: zip(studentTaps, students.map(\.shape))),
-                teacherShapes: Dictionary(uniqueKeysWithValues: zip(teacherTaps, teachers.map(\.shape))),
-                classes: 2, trainingSetSize: 1, generator: RandomGenerator(seed: 0)))
+            try method.build(ReferenceFixture.setup(student: Array(zip(studentTaps, students)),
+                                                     teacher: Array(zip(teacherTaps, teachers))))
             let fusions = try XCTUnwrap(method.fusions)
             try fixture.loadWeights(into: fusions, prefix: "abfs.")
             let batch = students[0].shape[0]

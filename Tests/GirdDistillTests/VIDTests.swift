@@ -15,10 +15,8 @@ final class VIDTests: XCTestCase {
             let studentTaps = (0..<pairs).map { "s\($0)" }, teacherTaps = (0..<pairs).map { "t\($0)" }
             let method = try VariationalInformation(studentTaps: studentTaps, teacherTaps: teacherTaps,
                                                     initialVariance: try fixture.float("init_var"))
-            try method.build(DistillationSetup(
-                studentShapes: Dictionary(uniqueKeysWithValues: zip(studentTaps, students.map(\.shape))),
-                teacherShapes: Dictionary(uniqueKeysWithValues: zip(teacherTaps, teachers.map(\.shape))),
-                classes: 2, trainingSetSize: 1, generator: RandomGenerator(seed: 0)))
+            try method.build(ReferenceFixture.setup(student: Array(zip(studentTaps, students)),
+                                                     teacher: Array(zip(teacherTaps, teachers))))
             for (index, regressor) in method.regressors.enumerated() {
                 try fixture.loadWeights(into: regressor, prefix: "pair\(index).")
             }
