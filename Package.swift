@@ -38,6 +38,8 @@ let package = Package(
         // ImageFolder's decoders: libpng (simplified API) and libjpeg-turbo.
         .systemLibrary(name: "CPNG", path: "Sources/CPNG"),
         .systemLibrary(name: "CJPEG", path: "Sources/CJPEG"),
+        // Line charts (plot): cairo draws and writes the PNG.
+        .systemLibrary(name: "CCairo", path: "Sources/CCairo"),
         .target(
             name: "GirdTensor",
             dependencies: ["COpenBLAS", "CDNNL", "CMalloc"],
@@ -105,7 +107,7 @@ let package = Package(
         // The REPL (issue #8): views of tensors for a terminal and for papers,
         // and line editing; GirdRecipe plugs in through GirdREPL's protocols
         // in GirdRecipeREPL.
-        .target(name: "GirdView", dependencies: ["GirdTensor", "CPNG"], swiftSettings: vectorFlags),
+        .target(name: "GirdView", dependencies: ["GirdTensor", "CPNG", "CCairo"], swiftSettings: vectorFlags),
         // libedit's native API is variadic (el_set, history), which Swift cannot
         // call; this C target wraps the calls the REPL makes.
         .target(name: "CLineEditing", linkerSettings: [.linkedLibrary("edit")]),
@@ -121,7 +123,7 @@ let package = Package(
         // that can hang without a safe point, driven through a pseudo-terminal
         // by GirdREPLTests (the three-Ctrl-C way out).
         .executableTarget(name: "gird-line-demo", dependencies: ["GirdREPL"], swiftSettings: vectorFlags),
-        .testTarget(name: "GirdViewTests", dependencies: ["GirdView", "GirdTensor", "CPNG"], swiftSettings: vectorFlags),
+        .testTarget(name: "GirdViewTests", dependencies: ["GirdView", "GirdTensor", "CPNG", "CCairo"], swiftSettings: vectorFlags),
         // Also drives the built gird-repl (and the demo) through a pseudo-terminal.
         .testTarget(name: "GirdREPLTests", dependencies: ["GirdREPL", "GirdRecipeREPL", "GirdRecipe", "gird-line-demo", "gird-repl"],
                     swiftSettings: vectorFlags),

@@ -132,6 +132,20 @@ public struct Dataset: Sendable {
     /// members from one `RandomGenerator(seed:)`, classes in order. Not
     /// stratified, they are the first `n` of `permutation(count)`.
     public func subset(_ n: Int, seed: UInt64, stratified: Bool = true) throws -> Dataset {
+        select(try subsetIndices(n, seed: seed, stratified: stratified))
+    }
+
+    /// The images `subset(n, seed:, stratified:)` leaves out, in the
+    /// dataset's order: with it, a split into two disjoint parts (a
+    /// validation split carved from a training set).
+    public func rest(_ n: Int, seed: UInt64, stratified: Bool = true) throws -> Dataset {
+        var taken = [Bool](repeating: false, count: count)
+        for index in try subsetIndices(n, seed: seed, stratified: stratified) { taken[index] = true }
+        return select(taken.indices.filter { !taken[$0] })
+    }
+
+    /// The indices `subset` keeps, sorted.
+    private func subsetIndices(_ n: Int, seed: UInt64, stratified: Bool) throws -> [Int] {
         guard n >= 0, n <= count else {
             throw DatasetError.invalidArgument(dataset: name, message: "cannot take a subset of \(n) images from \(count)")
         }
@@ -152,11 +166,15 @@ public struct Dataset: Sendable {
         } else {
             chosen = Array(generator.permutation(count).prefix(n))
         }
-        chosen.sort()
-        var subsetPixels = [UInt8]()
-        subsetPixels.reserveCapacity(n * imageSize)
-        for index in chosen { subsetPixels += pixels[index * imageSize..<(index + 1) * imageSize] }
-        return Dataset(unchecked: name, classes: classes, imageShape: imageShape, pixels: subsetPixels,
-                       labels: chosen.map { labels[$0] }, normalization: normalization)
+        return chosen.sorted()
+    }
+
+    /// The images at `indices`, in that order.
+    private func select(_ indices: [Int]) -> Dataset {
+        var chosenPixels = [UInt8]()
+        chosenPixels.reserveCapacity(indices.count * imageSize)
+        for index in indices { chosenPixels += pixels[index * imageSize..<(index + 1) * imageSize] }
+        return Dataset(unchecked: name, classes: classes, imageShape: imageShape, pixels: chosenPixels,
+                       labels: indices.map { labels[$0] }, normalization: normalization)
     }
 }

@@ -128,6 +128,13 @@ final class InterpreterTests: XCTestCase {
         try interpreter.run(SourceFile(name: "main.recipe", text: main, directory: sub.path))
         XCTAssertEqual(output.text, "common runs\n8 8 7\n")
 
+        // A file named like a library module imports the library's, not itself.
+        try "import \"std.recipe\"\nprint(from_stdlib)\n".write(to: sub.appendingPathComponent("std.recipe"), atomically: true, encoding: .utf8)
+        output.text = ""
+        try Interpreter(options: options).run(SourceFile(name: "std.recipe", text: "import \"std.recipe\"\nprint(from_stdlib)\n",
+                                                         directory: sub.path))
+        XCTAssertEqual(output.text, "7\n")
+
         let missing = Interpreter(options: options)
         XCTAssertThrowsError(try missing.run(SourceFile(name: "m.recipe", text: "import \"nope.recipe\"", directory: sub.path))) { error in
             XCTAssertEqual((error as? RecipeError)?.message, "cannot import 'nope.recipe': no such file (looked in \(sub.path), \(lib.path))")

@@ -38,6 +38,9 @@ final class ParserTests: XCTestCase {
         XCTAssertEqual(evaluate("{}"), "{}")
         XCTAssertEqual(evaluate("{ 1 + 1 }"), "2")
         XCTAssertEqual(evaluate("{a: 1, \"stage1.preact\": 2}"), "{a: 1, \"stage1.preact\": 2}")
+        // A record starting a line inside brackets is still a record.
+        XCTAssertEqual(evaluate("[{a: 1},\n   {a: 2}]"), "[{a: 1}, {a: 2}]")
+        XCTAssertEqual(evaluate("len([\n  {}, {\"b\": 2}\n])"), "2")
     }
 
     func testUnclosedBracketIsReportedWhereItOpened() {

@@ -293,7 +293,7 @@ public enum BuiltinRegistry {
         [
             ("General", generalBuiltins),
             ("Tensors", tensorBuiltins),
-            ("Views", viewBuiltins),
+            ("Views", viewBuiltins + plotBuiltins),
             ("Models", modelBuiltins),
             ("Data", dataBuiltins),
             ("Loss terms", lossTermBuiltins + girdBuiltins),

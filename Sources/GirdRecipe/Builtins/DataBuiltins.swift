@@ -96,6 +96,18 @@ extension BuiltinRegistry {
                 return .object(DatasetObject(dataset: try data.subset(n, seed: UInt64(seed), stratified: stratified),
                                              source: .subset(of: object.source, count: n, seed: UInt64(seed), stratified: stratified)))
             },
+            Builtin(method: "split", of: "dataset", "n, *, seed: 0, stratified: true", doc: "two disjoint datasets: [subset(n, seed:, stratified:), the other images] (e.g. a validation split carved from a training set)") { arguments in
+                let object = try arguments.receiverObject(as: DatasetObject.self), data = object.dataset
+                let n = try arguments.int(0), seed = try arguments.int(1)
+                guard n >= 0 else { throw BuiltinFailure("split(): n must be non-negative, got \(n)") }
+                guard seed >= 0 else { throw BuiltinFailure("split(): seed must be non-negative, got \(seed)") }
+                let stratified = try arguments.bool(2), unsignedSeed = UInt64(seed)
+                let taken = DatasetObject(dataset: try data.subset(n, seed: unsignedSeed, stratified: stratified),
+                                          source: .subset(of: object.source, count: n, seed: unsignedSeed, stratified: stratified))
+                let others = DatasetObject(dataset: try data.rest(n, seed: unsignedSeed, stratified: stratified),
+                                           source: .rest(of: object.source, count: n, seed: unsignedSeed, stratified: stratified))
+                return .list([.object(taken), .object(others)])
+            },
             Builtin(property: "classes", of: "dataset", doc: "the class names, in label order") { arguments in
                 .list(try arguments.receiverObject(as: DatasetObject.self).dataset.classes.map { .string($0) })
             },

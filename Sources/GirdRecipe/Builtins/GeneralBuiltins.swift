@@ -121,6 +121,20 @@ extension BuiltinRegistry {
                 arguments.context.write(arguments.rest.map(\.description).joined(separator: " ") + "\n")
                 return .none
             },
+            Builtin("write_file", "path, text", doc: "writes text to a file atomically (creating its folders); a dry run writes nothing") { arguments in
+                let path = try arguments.string(0), text = try arguments.string(1)
+                let folder = (path as NSString).deletingLastPathComponent
+                if arguments.context.isDryRun { return .none }
+                if !folder.isEmpty {
+                    do {
+                        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+                    } catch {
+                        throw BuiltinFailure("write_file(): cannot create the folder \(folder) for \(path)")
+                    }
+                }
+                try RunDirectory.writeAtomically(Data(text.utf8), to: path)
+                return .none
+            },
             Builtin("len", "x", doc: "the number of elements of a list, characters of a string, fields of a record, images of a dataset, or rows of a tensor") { arguments in
                 switch arguments[0] {
                 case .list(let items): return .int(Int64(items.count))

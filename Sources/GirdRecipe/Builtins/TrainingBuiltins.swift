@@ -21,12 +21,12 @@ public final class ScheduleObject: RecipeObject {
 extension BuiltinRegistry {
     /// The keywords `train` and `distill` share, after their own.
     static let runKeywords = "test: none, epochs, batch_size: 64, lr: 0.05, momentum: 0.9, weight_decay: 5e-4, "
-        + "nesterov: false, optimizer: \"sgd\", schedule: \"constant\", augment: [], seed: 0, out: none"
+        + "nesterov: false, optimizer: \"sgd\", schedule: \"constant\", augment: [], seed: 0, out: none, reuse: false"
 
     static var trainingBuiltins: [Builtin] {
         [
             Builtin("train", "model, data, *, " + runKeywords,
-                    doc: "trains a model with cross-entropy; returns {best_top1, final_top1, history, checkpoint, dir}") { arguments in
+                    doc: "trains a model with cross-entropy; returns {best_top1, final_top1, history, checkpoint, dir}; reuse: true with out: does not repeat a finished run there (and continues an interrupted one)") { arguments in
                 let student = try arguments.object(0, as: ModelObject.self, named: "model")
                 let data = try arguments.object(1, as: DatasetObject.self, named: "dataset")
                 return try RunLauncher(arguments: arguments, firstKeyword: 2).run(student: student, data: data, teacher: nil, losses: nil)
@@ -105,7 +105,12 @@ struct RunLauncher {
             momentum: Float(try arguments.double(k + 4)), weightDecay: Float(try arguments.double(k + 5)),
             nesterov: try arguments.bool(k + 6), optimizer: try arguments.string(k + 7),
             schedule: ScheduleSpecification(schedule.kind), augment: augment, seed: UInt64(seed))
-        let directory = try arguments.optionalString(k + 11) ?? RunDirectory.defaultPath(recipe: context.mainFile)
+        let reuse = try arguments.bool(k + 12)
+        let givenDirectory = try arguments.optionalString(k + 11)
+        if reuse && givenDirectory == nil {
+            throw BuiltinFailure("\(arguments.builtin.name)(): reuse: true needs out:, the run directory to reuse")
+        }
+        let directory = givenDirectory ?? RunDirectory.defaultPath(recipe: context.mainFile)
         var configuration = try specification.configuration(outputDirectory: directory)
         try configuration.validate()
         let objective = try Self.objective(teacher: teacher?.network, losses: losses, seed: UInt64(seed))
@@ -123,12 +128,21 @@ struct RunLauncher {
                                directory: directory, dryRun: true)
         }
 
+        let decision = reuse ? try RunReuse.decide(directory: directory, specification: specification, teacher: teacher?.network,
+                                                   builtin: arguments.builtin.name) : .fresh
+        configuration.progress = .automatic
+        let trainer = Trainer(configuration: configuration, objective: objective)
+        if case .resume(let checkpoint, let finished) = decision {
+            FileHandle.standardError.write(Data((finished ? "\(directory): finished before, reusing its result\n"
+                                                          : "\(directory): continuing from its checkpoint\n").utf8))
+            return try Self.execute(trainer, span: arguments.span) {
+                try trainer.resume(from: checkpoint, model: student.network, trainSet: data.dataset, testSet: test.dataset)
+            }
+        }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try RunDirectory.writeProvenance(to: directory, context: context)
         try specification.write(to: directory)
         if let teacher { try teacher.network.saveWeights(to: directory + "/" + RunSpecification.teacherWeights) }
-        configuration.progress = .automatic
-        let trainer = Trainer(configuration: configuration, objective: objective)
         return try Self.execute(trainer, span: arguments.span) {
             try trainer.train(model: student.network, trainSet: data.dataset, testSet: test.dataset)
         }

@@ -12,6 +12,8 @@ public indirect enum DatasetSource: Codable, Equatable {
     case imageFolder(root: String, size: Int, channels: Int)
     case idx(images: String, labels: String, classes: Int)
     case subset(of: DatasetSource, count: Int, seed: UInt64, stratified: Bool)
+    /// What `subset(of:count:seed:stratified:)` leaves out (`d.split`'s second part).
+    case rest(of: DatasetSource, count: Int, seed: UInt64, stratified: Bool)
 
     func load() throws -> Dataset {
         switch self {
@@ -27,6 +29,8 @@ public indirect enum DatasetSource: Codable, Equatable {
             return try Dataset.idx(images: images, labels: labels, classes: classes)
         case let .subset(base, count, seed, stratified):
             return try base.load().subset(count, seed: seed, stratified: stratified)
+        case let .rest(base, count, seed, stratified):
+            return try base.load().rest(count, seed: seed, stratified: stratified)
         }
     }
 

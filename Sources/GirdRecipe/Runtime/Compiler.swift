@@ -156,7 +156,7 @@ final class Compiler {
                 case (.none, _): break
                 default:
                     if defaultValue.typeName != override.typeName {
-                        throw RecipeError("--set \(name)=\(override.repr): the param's default is a \(defaultValue.typeName) (\(defaultValue.repr)), not a \(override.typeName)", at: span)
+                        throw RecipeError("--set \(name)=\(override.repr): the param's default is \(article(defaultValue.typeName)) \(defaultValue.typeName) (\(defaultValue.repr)), not \(article(override.typeName)) \(override.typeName)", at: span)
                     }
                 }
             } else {
@@ -327,11 +327,20 @@ final class Compiler {
                 candidates.append((directory as NSString).appendingPathComponent(path))
             }
         }
-        guard let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
+        // A file never imports itself: `sweep.recipe` that imports "sweep.recipe"
+        // means the standard library's, not its own name in its own folder.
+        func canonicalPath(_ path: String) -> String {
+            URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+        }
+        let importer = span.file.directory.map {
+            canonicalPath(($0 as NSString).appendingPathComponent((span.file.name as NSString).lastPathComponent))
+        }
+        guard let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0) && canonicalPath($0) != importer })
+        else {
             let looked = candidates.map { ($0 as NSString).deletingLastPathComponent }
             throw RecipeError("cannot import '\(path)': no such file (looked in \(looked.joined(separator: ", ")))", at: span)
         }
-        let canonical = URL(fileURLWithPath: found).standardizedFileURL.resolvingSymlinksInPath().path
+        let canonical = canonicalPath(found)
         if imported.contains(canonical) { return { _ in .none } }
         imported.insert(canonical)
         guard let data = FileManager.default.contents(atPath: canonical) else {
@@ -1030,4 +1039,9 @@ final class Compiler {
             return try Calls.call(function, values, namedValues, span: span, caller: caller, context: context)
         }
     }
+}
+
+/// "an" before a type name starting with a vowel ("an int"), else "a".
+func article(_ word: String) -> String {
+    "aeiou".contains(word.first ?? "x") ? "an" : "a"
 }

@@ -556,8 +556,12 @@ struct Parser {
             return Expr(kind: .list(elements), span: token.span)
         case .leftBrace:
             // `{}` and `{name: ...` are records; anything else is a block.
-            let next = tokens[nextSignificantIndex(after: index)]
-            let afterNext = tokens[nextSignificantIndex(after: nextSignificantIndex(after: index))]
+            // From the brace itself: inside brackets `index` may still be on
+            // the newlines before it (a record at the start of a line in a list).
+            var brace = index
+            if !newlinesSignificant.last! { while tokens[brace].kind == .newline { brace += 1 } }
+            let next = tokens[nextSignificantIndex(after: brace)]
+            let afterNext = tokens[nextSignificantIndex(after: nextSignificantIndex(after: brace))]
             if next.kind == .rightBrace || ((next.kind == .identifier || next.kind == .string) && afterNext.kind == .colon) {
                 return try parseRecord()
             }
