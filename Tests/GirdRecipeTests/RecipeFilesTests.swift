@@ -82,6 +82,23 @@ final class RecipeFilesTests: XCTestCase {
         XCTAssertTrue(result.output.contains("banks = [0, 1024, 4096, 16384]\n"), result.output)
     }
 
+    /// The study dry-runs whole: every tuning, test and ablation run is
+    /// checked, the report is composed, and neither it nor the plot is written.
+    func testStudy() throws {
+        let weights = try teacherWeights("resnet20", classes: 10, inChannels: 1)
+        let report = folder + "/results.md", figure = folder + "/bank.png"
+        let result = dryRun("fmnist/study.recipe", ["teacher_weights=\"\(weights)\"", "seeds_n=1",
+                                                    "report=\"\(report)\"", "plot_file=\"\(figure)\""])
+        XCTAssertEqual(result.status, 0, result.errors)
+        for line in ["| method | setting | top1 | seeds | vs_alone | vs_kd |", "| variant | top1 | seeds | vs_full | vs_kd |",
+                     "| gird | **chosen: beta 1, gamma 1** | 0.00 |", "![test top-1 against the bank size K](bank.png)",
+                     "train_size = 5000\n", "crd_negatives = 1600\n"] {
+            XCTAssertTrue(result.output.contains(line), line)
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: report), "a dry run writes nothing")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: figure), "a dry run writes nothing")
+    }
+
     func testCIFAR100Benchmarks() throws {
         let data = try tinyCIFAR100(count: 4)
         for (file, teacher) in [("cifar100/resnet32x4-resnet8x4.recipe", "resnet32x4"),

@@ -16,22 +16,6 @@ final class HeatmapPNGTests: XCTestCase {
         try? FileManager.default.removeItem(at: folder)
     }
 
-    /// Decodes with libpng's simplified API, as RGB.
-    func readRGB(_ path: String) throws -> (width: Int, height: Int, pixels: [UInt8]) {
-        var image = png_image()
-        image.version = UInt32(PNG_IMAGE_VERSION)
-        defer { png_image_free(&image) }
-        XCTAssertNotEqual(png_image_begin_read_from_file(&image, path), 0)
-        image.format = UInt32(PNG_FORMAT_FLAG_COLOR)
-        let width = Int(image.width), height = Int(image.height)
-        var pixels = [UInt8](repeating: 0, count: width * height * 3)
-        let finished = pixels.withUnsafeMutableBytes {
-            png_image_finish_read(&image, nil, $0.baseAddress, Int32(width * 3), nil)
-        }
-        XCTAssertNotEqual(finished, 0)
-        return (width, height, pixels)
-    }
-
     func testWrittenPixelsReadBack() throws {
         // [[0, 1, NaN]] at scale 2: a 6x2 image, each cell a 2x2 square.
         let t = try Tensor(shape: [1, 3], values: [0, 1, .nan])

@@ -15,18 +15,6 @@ final class LinePlotTests: XCTestCase {
         try? FileManager.default.removeItem(at: folder)
     }
 
-    func readRGB(_ path: String) throws -> (width: Int, height: Int, pixels: [UInt8]) {
-        var image = png_image()
-        image.version = UInt32(PNG_IMAGE_VERSION)
-        defer { png_image_free(&image) }
-        XCTAssertNotEqual(png_image_begin_read_from_file(&image, path), 0)
-        image.format = UInt32(PNG_FORMAT_FLAG_COLOR)
-        let width = Int(image.width), height = Int(image.height)
-        var pixels = [UInt8](repeating: 0, count: width * height * 3)
-        _ = pixels.withUnsafeMutableBytes { png_image_finish_read(&image, nil, $0.baseAddress, Int32(width * 3), nil) }
-        return (width, height, pixels)
-    }
-
     func pixel(_ image: (width: Int, height: Int, pixels: [UInt8]), _ x: Double, _ y: Double) -> [UInt8] {
         let offset = (Int(y) * image.width + Int(x)) * 3
         return Array(image.pixels[offset..<offset + 3])
