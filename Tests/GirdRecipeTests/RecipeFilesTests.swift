@@ -90,7 +90,8 @@ final class RecipeFilesTests: XCTestCase {
         let result = dryRun("fmnist/study.recipe", ["teacher_weights=\"\(weights)\"", "seeds_n=1",
                                                     "report=\"\(report)\"", "plot_file=\"\(figure)\""])
         XCTAssertEqual(result.status, 0, result.errors)
-        for line in ["| method | setting | top1 | seeds | vs_alone | vs_kd |", "| variant | top1 | seeds | vs_full | vs_kd |",
+        for line in ["| method | setting | test top-1 (%) | per seed | vs alone | vs KD |",
+                     "| variant | test top-1 (%) | per seed | vs the tuned GIRD | vs KD |",
                      "| gird | **chosen: beta 1, gamma 1** | 0.00 |", "![test top-1 against the bank size K](bank.png)",
                      "train_size = 5000\n", "crd_negatives = 1600\n"] {
             XCTAssertTrue(result.output.contains(line), line)
