@@ -88,24 +88,18 @@ extension BuiltinRegistry {
                 return .record(Record([("top1", .float(result.top1)), ("top5", .float(result.top5)), ("loss", .float(result.loss))]))
             },
             Builtin(method: "subset", of: "dataset", "n, *, seed: 0, stratified: true", doc: "n images chosen deterministically by seed (each class keeps its share when stratified)") { arguments in
-                let object = try arguments.receiverObject(as: DatasetObject.self), data = object.dataset
-                let n = try arguments.int(0), seed = try arguments.int(1)
-                guard n >= 0 else { throw BuiltinFailure("subset(): n must be non-negative, got \(n)") }
-                guard seed >= 0 else { throw BuiltinFailure("subset(): seed must be non-negative, got \(seed)") }
-                let stratified = try arguments.bool(2)
-                return .object(DatasetObject(dataset: try data.subset(n, seed: UInt64(seed), stratified: stratified),
-                                             source: .subset(of: object.source, count: n, seed: UInt64(seed), stratified: stratified)))
+                let object = try arguments.receiverObject(as: DatasetObject.self)
+                let (n, seed, stratified) = try subsetChoice(arguments)
+                return .object(DatasetObject(dataset: try object.dataset.subset(n, seed: seed, stratified: stratified),
+                                             source: .subset(of: object.source, count: n, seed: seed, stratified: stratified)))
             },
             Builtin(method: "split", of: "dataset", "n, *, seed: 0, stratified: true", doc: "two disjoint datasets: [subset(n, seed:, stratified:), the other images] (e.g. a validation split carved from a training set)") { arguments in
                 let object = try arguments.receiverObject(as: DatasetObject.self), data = object.dataset
-                let n = try arguments.int(0), seed = try arguments.int(1)
-                guard n >= 0 else { throw BuiltinFailure("split(): n must be non-negative, got \(n)") }
-                guard seed >= 0 else { throw BuiltinFailure("split(): seed must be non-negative, got \(seed)") }
-                let stratified = try arguments.bool(2), unsignedSeed = UInt64(seed)
-                let taken = DatasetObject(dataset: try data.subset(n, seed: unsignedSeed, stratified: stratified),
-                                          source: .subset(of: object.source, count: n, seed: unsignedSeed, stratified: stratified))
-                let others = DatasetObject(dataset: try data.rest(n, seed: unsignedSeed, stratified: stratified),
-                                           source: .rest(of: object.source, count: n, seed: unsignedSeed, stratified: stratified))
+                let (n, seed, stratified) = try subsetChoice(arguments)
+                let taken = DatasetObject(dataset: try data.subset(n, seed: seed, stratified: stratified),
+                                          source: .subset(of: object.source, count: n, seed: seed, stratified: stratified))
+                let others = DatasetObject(dataset: try data.rest(n, seed: seed, stratified: stratified),
+                                           source: .rest(of: object.source, count: n, seed: seed, stratified: stratified))
                 return .list([.object(taken), .object(others)])
             },
             Builtin(property: "classes", of: "dataset", doc: "the class names, in label order") { arguments in
@@ -121,5 +115,15 @@ extension BuiltinRegistry {
                 throw BuiltinFailure("batch(): index \(bad) out of range (the dataset has \(data.count) images)")
             },
         ]
+    }
+}
+
+extension BuiltinRegistry {
+    /// `subset` and `split`'s shared arguments `n, seed:, stratified:`, checked.
+    fileprivate static func subsetChoice(_ arguments: BuiltinArguments) throws -> (n: Int, seed: UInt64, stratified: Bool) {
+        let name = arguments.builtin.name, n = try arguments.int(0), seed = try arguments.int(1)
+        guard n >= 0 else { throw BuiltinFailure("\(name)(): n must be non-negative, got \(n)") }
+        guard seed >= 0 else { throw BuiltinFailure("\(name)(): seed must be non-negative, got \(seed)") }
+        return (n, UInt64(seed), try arguments.bool(2))
     }
 }
