@@ -41,6 +41,9 @@ final class ParserTests: XCTestCase {
         // A record starting a line inside brackets is still a record.
         XCTAssertEqual(evaluate("[{a: 1},\n   {a: 2}]"), "[{a: 1}, {a: 2}]")
         XCTAssertEqual(evaluate("len([\n  {}, {\"b\": 2}\n])"), "2")
+        // ... and a block starting a line inside brackets is still a block.
+        XCTAssertEqual(evaluate("[\n  { 1 + 1 }\n]"), "[2]")
+        XCTAssertEqual(evaluate("[1,\n { 2 }]"), "[1, 2]")
     }
 
     func testUnclosedBracketIsReportedWhereItOpened() {

@@ -145,8 +145,8 @@ struct Parser {
         }
         try enterNesting(opener)
         defer { nesting -= 1 }
+        advance()  // the brace, past any newlines the enclosing brackets ignore
         newlinesSignificant.append(true)
-        advance()
         blockDepth += 1
         let statements = try parseStatements(until: .rightBrace)
         blockDepth -= 1
