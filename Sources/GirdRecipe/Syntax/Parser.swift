@@ -365,7 +365,7 @@ struct Parser {
     private mutating func parseComparison() throws -> Expr {
         let left = try parseAdditive()
         guard let op = Parser.comparison(current.kind) else { return left }
-        let token = advance()
+        advance()
         skipNewlines()
         let right = try parseAdditive()
         if Parser.comparison(current.kind) != nil {
