@@ -38,6 +38,21 @@ public struct BuiltinSignature {
         }
         self.parameters = parameters
         self.variadic = variadic
+        var indexByName: [String: Int] = [:]
+        for (i, parameter) in parameters.enumerated() { indexByName[parameter.name] = i }
+        self.indexByName = indexByName
+    }
+
+    /// Where each parameter sits in `BuiltinArguments.values`.
+    let indexByName: [String: Int]
+
+    /// The position of the parameter `name`. A name the signature lacks is a
+    /// typo in a builtin's implementation, not a recipe's mistake.
+    func index(of name: String) -> Int {
+        guard let index = indexByName[name] else {
+            fatalError("builtin signature has no parameter '\(name)' (known: \(parameters.map(\.name)))")
+        }
+        return index
     }
 
     /// Splits at top-level commas (defaults may be lists).
@@ -94,6 +109,24 @@ public struct BuiltinArguments {
     public let span: SourceSpan
 
     public subscript(_ index: Int) -> Value { values[index] }
+
+    /// The value of the parameter called `name` (its default when not given).
+    /// Builtins read their arguments by name, so that a signature can gain a
+    /// parameter anywhere without renumbering its implementation.
+    public subscript(_ name: String) -> Value { values[builtin.signature.index(of: name)] }
+
+    public func int(_ name: String) throws -> Int { try int(builtin.signature.index(of: name)) }
+    public func double(_ name: String) throws -> Double { try double(builtin.signature.index(of: name)) }
+    public func bool(_ name: String) throws -> Bool { try bool(builtin.signature.index(of: name)) }
+    public func string(_ name: String) throws -> String { try string(builtin.signature.index(of: name)) }
+    public func optionalString(_ name: String) throws -> String? { try optionalString(builtin.signature.index(of: name)) }
+    public func list(_ name: String) throws -> [Value] { try list(builtin.signature.index(of: name)) }
+    public func record(_ name: String) throws -> Record { try record(builtin.signature.index(of: name)) }
+    public func tensor(_ name: String) throws -> Tensor { try tensor(builtin.signature.index(of: name)) }
+    public func ints(_ name: String) throws -> [Int] { try ints(builtin.signature.index(of: name)) }
+    public func object<T: RecipeObject>(_ name: String, as type: T.Type, named: String) throws -> T {
+        try object(builtin.signature.index(of: name), as: type, named: named)
+    }
 
     private func failure(_ index: Int, _ expected: String) -> BuiltinFailure {
         BuiltinFailure("\(builtin.name)(): argument '\(builtin.signature.parameters[index].name)' must be \(expected), got \(values[index].typeName)")
