@@ -9,6 +9,9 @@ public enum TensorError: Error, Equatable, CustomStringConvertible {
     case invalidArgument(op: String, message: String)
     /// A native library refused a call; `status` is its own code.
     case native(op: String, library: String, status: Int)
+    /// A size chosen from outside (a recipe, a file) that needs more memory
+    /// than the machine has (`MemoryLimit`); `bytes` is nil when it overflows.
+    case tooLarge(what: String, bytes: Int?, limit: Int)
 
     public var description: String {
         switch self {
@@ -20,6 +23,9 @@ public enum TensorError: Error, Equatable, CustomStringConvertible {
             return "\(op): \(message)"
         case let .native(op, library, status):
             return "\(op): \(library) failed with status \(status)"
+        case let .tooLarge(what, bytes, limit):
+            let needed = bytes.map { MemoryLimit.describe(bytes: $0) } ?? "more bytes than a 64-bit size holds"
+            return "\(what) needs \(needed), more than this machine's \(MemoryLimit.describe(bytes: limit)) of memory"
         }
     }
 }
