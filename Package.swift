@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "GirdTrain", targets: ["GirdTrain"]),
         .library(name: "GirdData", targets: ["GirdData"]),
         .library(name: "GirdDistill", targets: ["GirdDistill"]),
+        .library(name: "GirdRun", targets: ["GirdRun"]),
         .executable(name: "gird-repl", targets: ["gird-repl"]),
         .executable(name: "gird-bench", targets: ["gird-bench"]),
     ],
@@ -56,13 +57,19 @@ let package = Package(
             name: "GirdDistill",
             dependencies: ["GirdTensor", "GirdNN", "GirdData", "GirdTrain"],
             swiftSettings: vectorFlags),
+        // Runs: the run directory, run.json, reuse and resume, over the
+        // trainer and the methods; the language's train/distill bind to it.
+        .target(
+            name: "GirdRun",
+            dependencies: ["GirdTensor", "GirdNN", "GirdData", "GirdTrain", "GirdDistill"],
+            swiftSettings: vectorFlags),
         .target(
             name: "GirdData",
             dependencies: ["GirdTensor", "CZlib", "CPNG", "CJPEG"],
             swiftSettings: vectorFlags),
         .target(
             name: "GirdRecipe",
-            dependencies: ["GirdTensor", "GirdNN", "GirdData", "GirdTrain", "GirdDistill", "GirdView", "CInterrupt"],
+            dependencies: ["GirdTensor", "GirdNN", "GirdData", "GirdTrain", "GirdDistill", "GirdRun", "GirdView", "CInterrupt"],
             // The evaluator touches its frames and counters on every step; the
             // dynamic exclusivity checks on class properties cost more than the work.
             swiftSettings: vectorFlags + [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
@@ -86,6 +93,12 @@ let package = Package(
             name: "GirdDistillTests",
             dependencies: ["GirdDistill", "GirdTrain", "GirdTensor", "GirdNN", "GirdData"],
             // Reference inputs and outputs written by scripts/distill_reference.py.
+            exclude: ["Fixtures"],
+            swiftSettings: vectorFlags),
+        .testTarget(
+            name: "GirdRunTests",
+            dependencies: ["GirdRun", "GirdDistill", "GirdTrain", "GirdTensor", "GirdNN", "GirdData"],
+            // A run directory written by the first format of run.json (see its README).
             exclude: ["Fixtures"],
             swiftSettings: vectorFlags),
         .testTarget(

@@ -7,7 +7,7 @@ import GirdTensor
 /// stream, `wordsPerTransform` words long: the random numbers an image gets
 /// depend only on where its slice is (see `Augmentation.apply(_:to:shape:seed:position:)`),
 /// never on which thread decodes it or how images are grouped into batches.
-public enum Augmentation: Equatable, Sendable {
+public enum Augmentation: Equatable, Sendable, Codable {
     /// `transforms.RandomCrop(size, padding=padding)`: zero padding on all
     /// four sides, then a `size`x`size` window whose top-left corner is
     /// uniform over the padded image: top first, then left, each

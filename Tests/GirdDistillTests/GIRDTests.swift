@@ -40,13 +40,11 @@ final class GIRDTests: XCTestCase {
 
     private func setting(of fixture: ReferenceFixture) throws -> (GIRD.Configuration, student: [[Int]], teacher: [[Int]]) {
         let shapes = { (key: String) in (fixture.config[key] as? [[NSNumber]] ?? []).map { $0.map(\.intValue) } }
-        let configuration = GIRD.Configuration(
-            pool: try GIRD.Pooling(try fixture.string("pool")), bankSize: try fixture.int("K"),
-            temperature: try fixture.float("tau"),
-            similarityLoss: try GIRD.SimilarityLoss(parsing: try fixture.string("sim_loss"), setting: "sim_loss"),
-            evolutionPairs: try GIRD.EvolutionPairs(parsing: try fixture.string("evo_pairs"), setting: "evo_pairs"),
-            evolutionLoss: try GIRD.EvolutionLoss(parsing: try fixture.string("evo_loss"), setting: "evo_loss"),
-            similarityWeight: try fixture.float("beta"), evolutionWeight: try fixture.float("gamma"))
+        let configuration = try configured([
+            "pool": .string(try fixture.string("pool")), "bank": .number(Double(try fixture.int("K"))),
+            "tau": .number(Double(try fixture.float("tau"))), "sim_loss": .string(try fixture.string("sim_loss")),
+            "evo_pairs": .string(try fixture.string("evo_pairs")), "evo_loss": .string(try fixture.string("evo_loss")),
+            "beta": .number(Double(try fixture.float("beta"))), "gamma": .number(Double(try fixture.float("gamma")))])
         return (configuration, shapes("student_shapes"), shapes("teacher_shapes"))
     }
 
@@ -266,16 +264,6 @@ final class GIRDTests: XCTestCase {
         XCTAssertEqual(restored.count, 0)
     }
 
-    /// Data-parallel: what every worker enqueues is the all-gathered batch
-    /// (here two workers that saw the same two images).
-    func testGatherAcrossWorkersEnqueuesEveryWorkersRows() throws {
-        let method = try makeGIRD(GIRD.Configuration(bankSize: 8, evolutionWeight: 0), studentShapes: [[2]], teacherShapes: [[2]])
-        method.gatherAcrossWorkers = { try Tensor.concatenated([$0, $0], axis: 0) }
-        _ = try method.loss(try step(student: [try angles([0, 1])], teacher: [try angles([0, 1])]))
-        try method.afterStep()
-        XCTAssertEqual(method.bank?.count, 4)
-    }
-
     // MARK: Edge cases
 
     func testZeroFeatureMapGivesZeroSimilaritiesAndFiniteGradients() throws {
@@ -328,15 +316,17 @@ final class GIRDTests: XCTestCase {
                        "gird: relation evolution (gamma > 0) needs at least 2 tapped layers, got 1; set gamma to 0 or tap more layers")
         XCTAssertNoThrow(try GIRD(configuration: .init(studentTaps: ["stage3"], teacherTaps: ["stage3"], evolutionWeight: 0)))
         XCTAssertEqual(message { try GIRD.Pooling("max") }, "gird: unknown pool 'max'; expected \"gap\", \"avg(k)\" or \"flatten\"")
-        XCTAssertEqual(message { try GIRD.SimilarityLoss(parsing: "l2", setting: "sim_loss") },
+        XCTAssertEqual(message { try configured(["sim_loss": .string("l2")]) },
                        "gird: unknown sim_loss 'l2'; expected \"kl\" or \"mse\"")
-        XCTAssertEqual(message { try GIRD.EvolutionLoss(parsing: "l1", setting: "evo_loss") },
+        XCTAssertEqual(message { try configured(["evo_loss": .string("l1")]) },
                        "gird: unknown evo_loss 'l1'; expected \"mse\" or \"huber\"")
-        XCTAssertEqual(message { try GIRD.EvolutionPairs(parsing: "next", setting: "evo_pairs") },
+        XCTAssertEqual(message { try configured(["evo_pairs": .string("next")]) },
                        "gird: unknown evo_pairs 'next'; expected \"consecutive\" or \"all\"")
-        XCTAssertEqual(try GIRD.EvolutionPairs(parsing: "all", setting: "evo_pairs"), .all)
-        XCTAssertEqual(try GIRD.SimilarityLoss(parsing: "mse", setting: "sim_loss"), .mse)
-        XCTAssertEqual(try GIRD.EvolutionLoss(parsing: "huber", setting: "evo_loss"), .huber)
+        XCTAssertEqual(try configured(["evo_pairs": .string("all")]).evolutionPairs, .all)
+        XCTAssertEqual(try configured(["sim_loss": .string("mse")]).similarityLoss, .mse)
+        XCTAssertEqual(try configured(["evo_loss": .string("huber")]).evolutionLoss, .huber)
+        XCTAssertEqual(message { try GIRD(configuration: .init(bankSize: 10_000_000_000_000)) },
+                       "gird: the bank size K must be at most 2147483647 (matrix sizes are 32-bit ints in OpenBLAS), got 10000000000000")
         XCTAssertEqual(try GIRD.Pooling("avg(4)"), .adaptiveAverage(4))
         XCTAssertEqual(try GIRD.Pooling("gap").description, "gap")
 
@@ -352,7 +342,7 @@ final class GIRDTests: XCTestCase {
     func testRunsInsideTheDistillerWithItsBank() throws {
         let teacher = try ModelZoo.make("resnet20", classes: 10, inChannels: 1, generator: RandomGenerator(seed: 1))
         let student = try ModelZoo.make("resnet8", classes: 10, inChannels: 1, generator: RandomGenerator(seed: 2))
-        let distiller = try Distiller(teacher: teacher, terms: try GIRD.terms(GIRD.Configuration(bankSize: 12)))
+        let distiller = try Distiller(teacher: teacher, terms: try cekdGIRD(GIRD.Configuration(bankSize: 12)))
         try distiller.prepare(student: student, imageShape: [1, 32, 32], trainingSetSize: 100)
         let gird = try XCTUnwrap(distiller.terms[2].method as? GIRD)
         XCTAssertEqual(gird.studentTaps, ["stem", "stage1", "stage2", "stage3"])
@@ -395,7 +385,7 @@ final class GIRDTests: XCTestCase {
         }
         func distiller() throws -> Distiller {
             let teacher = try ModelZoo.make("resnet8", classes: 2, inChannels: 1, generator: RandomGenerator(seed: 4))
-            return try Distiller(teacher: teacher, terms: try GIRD.terms(GIRD.Configuration(bankSize: 12)))
+            return try Distiller(teacher: teacher, terms: try cekdGIRD(GIRD.Configuration(bankSize: 12)))
         }
         func student() throws -> Network { try ModelZoo.make("resnet8", classes: 2, inChannels: 1, generator: RandomGenerator(seed: 5)) }
         func bank(_ distiller: Distiller) throws -> GIRDMemoryBank { try XCTUnwrap((distiller.terms[2].method as? GIRD)?.bank) }
@@ -428,4 +418,15 @@ final class GIRDTests: XCTestCase {
         }
         XCTAssertEqual(run.history.map(\.trainLoss), referenceRun.history.map(\.trainLoss))
     }
+}
+
+/// The spec's total, CE + KD (T = 4) + GIRD, each at weight 1.
+private func cekdGIRD(_ configuration: GIRD.Configuration) throws -> [DistillationTerm] {
+    [DistillationTerm(try CrossEntropyTerm()), DistillationTerm(try KnowledgeDistillation(temperature: 4)),
+     DistillationTerm(try GIRD(configuration: configuration))]
+}
+
+/// GIRD's configuration as the catalog reads it from arguments (the recipe's `gird(...)`).
+private func configured(_ given: [String: MethodArgument]) throws -> GIRD.Configuration {
+    try GIRD.Configuration(GIRD.catalogEntry.resolve(given))
 }

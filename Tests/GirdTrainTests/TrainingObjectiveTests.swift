@@ -89,7 +89,7 @@ final class TrainingObjectiveTests: XCTestCase {
                                                                      generator: RandomGenerator(seed: 5)),
                                                 trainSet: train, testSet: test)) { error in
             XCTAssertEqual(error as? TrainingError, .interrupted(epoch: 1, batch: 1, checkpoint: stopping.checkpointPath))
-            XCTAssertEqual("\(error)", "training interrupted before epoch 1, batch 1 (both from 0); resume from \(stopping.checkpointPath)")
+            XCTAssertEqual("\(error)", "training interrupted before epoch 2, batch 2 (both from 1); resume from \(stopping.checkpointPath)")
         }
         XCTAssertEqual(first.afterSteps, 4)
 

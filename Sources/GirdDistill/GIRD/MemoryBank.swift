@@ -30,6 +30,9 @@ public final class GIRDMemoryBank: TrainingState {
             throw DistillationError.invalidConfiguration(
                 "gird: the bank needs as many student layers as teacher layers, got \(studentWidths.count) and \(teacherWidths.count)")
         }
+        let width = (studentWidths + teacherWidths).reduce(0, +)
+        try MemoryLimit.check([capacity, width],
+                              what: "gird: a memory bank of K = \(capacity) images (\(width) floats each, over every tapped layer of both networks)")
         self.capacity = capacity
         self.studentWidths = studentWidths
         self.teacherWidths = teacherWidths

@@ -87,3 +87,14 @@ public final class AttentionTransfer: DistillationMethod {
         return try powered.mean(axes: [1]).flattened(from: 1).l2Normalized(axis: 1)
     }
 }
+
+extension AttentionTransfer {
+    /// Its entry in `MethodCatalog`: the recipe name, parameters and published weight.
+    public static let catalogEntry = MethodEntry(
+        name: "at", summary: "Zagoruyko & Komodakis 2017: attention transfer of stage attention maps",
+        parameters: [.init("p", .number(2), "power of the attention map"), .studentTaps, .teacherTaps],
+        publishedWeight: publishedWeight) { arguments in
+        try AttentionTransfer(p: arguments.float("p"), studentTaps: arguments.taps("student_taps"),
+                              teacherTaps: arguments.taps("teacher_taps"))
+    }
+}

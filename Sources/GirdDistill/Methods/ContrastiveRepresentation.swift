@@ -66,6 +66,14 @@ public final class ContrastiveRepresentation: DistillationMethod {
             throw DistillationError.invalidConfiguration("crd: the memory needs the training set's size, got \(setup.trainingSetSize)")
         }
         let studentSize = setup.studentShape(taps.student).reduce(1, *), teacherSize = setup.teacherShape(taps.teacher).reduce(1, *)
+        // Its two memories (one row per training image), the heads, and each
+        // step's contrast rows; sizes a recipe sets, checked before any allocation.
+        try MemoryLimit.check([2, setup.trainingSetSize, featureDimension],
+                              what: "crd: memories of \(setup.trainingSetSize) images x feat_dim \(featureDimension)")
+        try MemoryLimit.check([studentSize + teacherSize, featureDimension],
+                              what: "crd: embedding heads of feat_dim \(featureDimension)")
+        try MemoryLimit.check([DistillationSetup.probeBatch, negatives + 1, featureDimension],
+                              what: "crd: nce_k = \(negatives) contrast rows of feat_dim \(featureDimension) per image")
         studentHead = try EmbeddingHead(inputSize: studentSize, outputSize: featureDimension, generator: setup.generator)
         teacherHead = try EmbeddingHead(inputSize: teacherSize, outputSize: featureDimension, generator: setup.generator)
         // The negatives' stream is the memory's own, seeded from the setup's
@@ -118,4 +126,21 @@ public final class ContrastiveRepresentation: DistillationMethod {
     }
 
     public var trainingState: TrainingState? { memory }
+}
+
+extension ContrastiveRepresentation {
+    /// Its entry in `MethodCatalog`: the recipe name, parameters and published weight.
+    public static let catalogEntry = MethodEntry(
+        name: "crd", summary: "Tian et al. 2020: contrastive representation distillation (memory bank, NCE)",
+        parameters: [.init("feat_dim", .number(128), "embedding size", .positiveSize),
+                     .init("nce_k", .number(16384), "negatives per positive", .positiveSize),
+                     .init("nce_t", .number(0.07), "temperature"),
+                     .init("nce_m", .number(0.5), "memory momentum"),
+                     .studentTap, .teacherTap],
+        publishedWeight: publishedWeight) { arguments in
+        try ContrastiveRepresentation(featureDimension: arguments.integer("feat_dim"), negatives: arguments.integer("nce_k"),
+                                      temperature: arguments.float("nce_t"), momentum: arguments.float("nce_m"),
+                                      studentTap: arguments.singleTap("student_tap"),
+                                      teacherTap: arguments.singleTap("teacher_tap"))
+    }
 }

@@ -50,6 +50,8 @@ public final class CorrelationCongruence: DistillationMethod {
             throw DistillationError.invalidConfiguration("cc: build before configure")
         }
         let studentSize = setup.studentShape(studentTap).reduce(1, *), teacherSize = setup.teacherShape(teacherTap).reduce(1, *)
+        try MemoryLimit.check([studentSize + teacherSize, featureDimension],
+                              what: "cc: embeddings of feat_dim \(featureDimension)")
         studentEmbed = try CCLinearEmbed(studentSize, featureDimension, generator: setup.generator)
         teacherEmbed = try CCLinearEmbed(teacherSize, featureDimension, generator: setup.generator)
     }
@@ -78,5 +80,17 @@ public final class CorrelationCongruence: DistillationMethod {
         guard batch >= 2 else { return try delta.sum() * 0 }
         let products = try delta.narrowed(axis: 0, start: 0, length: batch - 1) * delta.narrowed(axis: 0, start: 1, length: batch - 1)
         return try products.sum(axes: [1]).mean()
+    }
+}
+
+extension CorrelationCongruence {
+    /// Its entry in `MethodCatalog`: the recipe name, parameters and published weight.
+    public static let catalogEntry = MethodEntry(
+        name: "cc", summary: "Peng et al. 2019: correlation congruence of embedded instances",
+        parameters: [.init("feat_dim", .number(128), "embedding size", .positiveSize), .studentTap, .teacherTap],
+        publishedWeight: publishedWeight) { arguments in
+        try CorrelationCongruence(featureDimension: arguments.integer("feat_dim"),
+                                  studentTap: arguments.singleTap("student_tap"),
+                                  teacherTap: arguments.singleTap("teacher_tap"))
     }
 }

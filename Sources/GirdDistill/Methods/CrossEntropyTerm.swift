@@ -20,3 +20,13 @@ public final class CrossEntropyTerm: DistillationMethod {
         try Tensor.crossEntropy(step.student.logits, labels: step.labels, labelSmoothing: labelSmoothing)
     }
 }
+
+extension CrossEntropyTerm {
+    /// Its entry in `MethodCatalog`: the recipe name, parameters and published weight.
+    public static let catalogEntry = MethodEntry(
+        name: "ce", summary: "cross-entropy of the student's logits with the labels",
+        parameters: [.init("label_smoothing", .number(0), "label smoothing in [0, 1)")],
+        publishedWeight: 1) { arguments in
+        try CrossEntropyTerm(labelSmoothing: arguments.float("label_smoothing"))
+    }
+}

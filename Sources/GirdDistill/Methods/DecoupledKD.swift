@@ -108,3 +108,15 @@ public final class DecoupledKD: DistillationMethod {
         return try (targetPart * alpha + otherPart * beta) * (temperature * temperature)
     }
 }
+
+extension DecoupledKD {
+    /// Its entry in `MethodCatalog`: the recipe name, parameters and published weight.
+    public static let catalogEntry = MethodEntry(
+        name: "dkd", summary: "Zhao et al. 2022: decoupled KD (target and non-target parts)",
+        parameters: [.init("alpha", .number(1), "TCKD weight"), .init("beta", .number(8), "NCKD weight"),
+                     .init("T", .number(4), "temperature"), .init("warmup", .number(20), "warm-up epochs", .size)],
+        publishedWeight: publishedWeight) { arguments in
+        try DecoupledKD(alpha: arguments.float("alpha"), beta: arguments.float("beta"),
+                        temperature: arguments.float("T"), warmupEpochs: arguments.integer("warmup"))
+    }
+}

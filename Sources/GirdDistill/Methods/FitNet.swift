@@ -79,3 +79,13 @@ public final class FitNet: DistillationMethod {
         regressor.map { [("regressor", $0)] } ?? []
     }
 }
+
+extension FitNet {
+    /// Its entry in `MethodCatalog`: the recipe name, parameters and published weight.
+    public static let catalogEntry = MethodEntry(
+        name: "fitnet", summary: "Romero et al. 2015 (FitNets): MSE between a regressed student hint and the teacher's",
+        parameters: [.studentTap, .teacherTap],
+        publishedWeight: publishedWeight) { arguments in
+        try FitNet(studentTap: arguments.singleTap("student_tap"), teacherTap: arguments.singleTap("teacher_tap"))
+    }
+}

@@ -140,3 +140,17 @@ public final class InstanceRelationGraph: DistillationMethod {
         return try distances / distances.max()
     }
 }
+
+extension InstanceRelationGraph {
+    /// Its entry in `MethodCatalog`: the recipe name, parameters and published weight.
+    public static let catalogEntry = MethodEntry(
+        name: "irg", summary: "Liu et al. 2019: instance relation graph (vertex, edge, transformation)",
+        parameters: [.init("w_vertex", .number(0.1), "vertex weight"), .init("w_edge", .number(5), "edge weight"),
+                     .init("w_transform", .number(5), "transformation weight"),
+                     .studentTaps, .teacherTaps],
+        publishedWeight: publishedWeight) { arguments in
+        try InstanceRelationGraph(vertexWeight: arguments.float("w_vertex"), edgeWeight: arguments.float("w_edge"),
+                                  transformationWeight: arguments.float("w_transform"),
+                                  studentMaps: arguments.taps("student_taps"), teacherMaps: arguments.taps("teacher_taps"))
+    }
+}

@@ -38,3 +38,13 @@ public final class KnowledgeDistillation: DistillationMethod {
             * (temperature * temperature)
     }
 }
+
+extension KnowledgeDistillation {
+    /// Its entry in `MethodCatalog`: the recipe name, parameters and published weight.
+    public static let catalogEntry = MethodEntry(
+        name: "kd", summary: "Hinton et al. 2015: KL divergence of softened logits, times T^2",
+        parameters: [.init("T", .number(4), "temperature")],
+        publishedWeight: 0.9) { arguments in
+        try KnowledgeDistillation(temperature: arguments.float("T"))
+    }
+}

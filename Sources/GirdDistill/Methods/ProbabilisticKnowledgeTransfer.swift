@@ -59,3 +59,14 @@ public final class ProbabilisticKnowledgeTransfer: DistillationMethod {
         return try kernel / kernel.sum(axes: [1], keepingDimensions: true)
     }
 }
+
+extension ProbabilisticKnowledgeTransfer {
+    /// Its entry in `MethodCatalog`: the recipe name, parameters and published weight.
+    public static let catalogEntry = MethodEntry(
+        name: "pkt", summary: "Passalis & Tefas 2018: probabilistic knowledge transfer",
+        parameters: [.studentTap, .teacherTap],
+        publishedWeight: publishedWeight) { arguments in
+        try ProbabilisticKnowledgeTransfer(studentTap: arguments.singleTap("student_tap"),
+                                           teacherTap: arguments.singleTap("teacher_tap"))
+    }
+}

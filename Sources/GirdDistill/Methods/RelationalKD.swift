@@ -84,3 +84,15 @@ public final class RelationalKD: DistillationMethod {
         return try differences.matmul(try differences.transposed(1, 2)).reshaped([batch * batch * batch])
     }
 }
+
+extension RelationalKD {
+    /// Its entry in `MethodCatalog`: the recipe name, parameters and published weight.
+    public static let catalogEntry = MethodEntry(
+        name: "rkd", summary: "Park et al. 2019: relational KD (distance and angle)",
+        parameters: [.init("w_d", .number(25), "distance weight"), .init("w_a", .number(50), "angle weight"),
+                     .studentTap, .teacherTap],
+        publishedWeight: publishedWeight) { arguments in
+        try RelationalKD(distanceWeight: arguments.float("w_d"), angleWeight: arguments.float("w_a"),
+                         studentTap: arguments.singleTap("student_tap"), teacherTap: arguments.singleTap("teacher_tap"))
+    }
+}

@@ -157,3 +157,16 @@ public final class ReviewKD: DistillationMethod {
         return try loss / totalWeight
     }
 }
+
+extension ReviewKD {
+    /// Its entry in `MethodCatalog`: the recipe name, parameters and published weight.
+    public static let catalogEntry = MethodEntry(
+        name: "reviewkd", summary: "Chen et al. 2021: knowledge review (attention-based fusion, HCL)",
+        parameters: [.studentTaps, .teacherTaps,
+                     .init("max_mid_channels", .number(512), "width of the fusion modules", .positiveSize),
+                     .init("warmup", .number(20), "warm-up epochs", .size)],
+        publishedWeight: publishedWeight) { arguments in
+        try ReviewKD(studentTaps: arguments.taps("student_taps"), teacherTaps: arguments.taps("teacher_taps"),
+                     maxMidChannels: arguments.integer("max_mid_channels"), warmupEpochs: arguments.integer("warmup"))
+    }
+}

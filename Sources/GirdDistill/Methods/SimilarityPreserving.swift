@@ -75,3 +75,13 @@ extension DistillationError {
         }
     }
 }
+
+extension SimilarityPreserving {
+    /// Its entry in `MethodCatalog`: the recipe name, parameters and published weight.
+    public static let catalogEntry = MethodEntry(
+        name: "sp", summary: "Tung & Mori 2019: similarity-preserving batch Gram matrices",
+        parameters: [.studentTaps, .teacherTaps],
+        publishedWeight: publishedWeight) { arguments in
+        try SimilarityPreserving(studentTaps: arguments.taps("student_taps"), teacherTaps: arguments.taps("teacher_taps"))
+    }
+}

@@ -114,3 +114,16 @@ public final class VariationalInformation: DistillationMethod {
         return try negativeLogLikelihood.mean()
     }
 }
+
+extension VariationalInformation {
+    /// Its entry in `MethodCatalog`: the recipe name, parameters and published weight.
+    public static let catalogEntry = MethodEntry(
+        name: "vid", summary: "Ahn et al. 2019: variational information distillation",
+        parameters: [.studentTaps, .teacherTaps,
+                     .init("init_pred_var", .number(5), "initial predicted variance"),
+                     .init("eps", .number(1e-5), "variance floor")],
+        publishedWeight: publishedWeight) { arguments in
+        try VariationalInformation(studentTaps: arguments.taps("student_taps"), teacherTaps: arguments.taps("teacher_taps"),
+                                   initialVariance: arguments.float("init_pred_var"), epsilon: arguments.float("eps"))
+    }
+}

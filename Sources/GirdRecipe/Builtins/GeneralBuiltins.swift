@@ -1,4 +1,5 @@
 import Foundation
+import GirdRun
 import GirdTensor
 
 enum Formatting {

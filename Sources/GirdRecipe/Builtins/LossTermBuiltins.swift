@@ -1,81 +1,54 @@
 import GirdDistill
+import GirdRun
 import GirdTensor
 
 /// A loss term a recipe built, e.g. `kd(T: 2, weight: 0.9)`: the catalog's
-/// entry, the arguments given and the weight. Methods keep state (memory
-/// banks, connectors), so every run builds fresh ones from this description.
+/// entry, every argument resolved and checked (once, at the call), the
+/// weight, and the method built from them. The first run that uses the term
+/// takes that method; a term used again (a sweep) builds a fresh one, since
+/// methods keep per-run state (memory banks, connectors).
 public final class LossTermObject: RecipeObject {
     public let entry: MethodEntry
-    public let arguments: [String: MethodArgument]
+    public let arguments: MethodArguments
     public let weight: Double
+    private var unused: DistillationMethod?
 
-    init(entry: MethodEntry, arguments: [String: MethodArgument], weight: Double) {
+    init(entry: MethodEntry, given: [String: MethodArgument], weight: Double) throws {
+        guard weight >= 0, weight.isFinite else {
+            throw BuiltinFailure("\(entry.name)(): weight must be zero or more, got \(Value.format(weight))")
+        }
         self.entry = entry
-        self.arguments = arguments
+        self.arguments = try entry.resolve(given)
         self.weight = weight
+        unused = try entry.make(arguments)   // every configuration error now, at the call
     }
 
     public var typeName: String { "loss term" }
 
     public var summary: String {
-        let given = arguments.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")
-        return "<loss term \(entry.name)(\(given)), weight \(Value.format(weight))>"
+        let given = entry.parameters.compactMap { parameter -> String? in
+            guard let value = arguments.values[parameter.name], value != parameter.defaultValue else { return nil }
+            return "\(parameter.name): \(value)"
+        }
+        return "<loss term \(entry.name)(\(given.joined(separator: ", "))), weight \(Value.format(weight))>"
     }
 
     public func field(_ name: String) -> Value? {
         switch name {
         case "name": return .string(entry.name)
         case "weight": return .float(weight)
-        default:
-            guard entry.parameters.contains(where: { $0.name == name }) else { return nil }
-            return Value(arguments[name] ?? entry.parameters.first { $0.name == name }!.defaultValue)
+        default: return arguments.values[name].map(Value.init)
         }
     }
 
-    /// A fresh method with its weight, for one run.
-    public func makeTerm() throws -> DistillationTerm {
-        DistillationTerm(try entry.make(arguments), weight: Float(weight))
+    /// The method with its weight, for one run.
+    func takeTerm() throws -> DistillationTerm {
+        defer { unused = nil }
+        return DistillationTerm(try unused ?? entry.make(arguments), weight: Float(weight))
     }
 
-    /// As saved in a run directory's `run.json`.
-    var description: LossTermDescription {
-        LossTermDescription(name: entry.name, weight: weight, arguments: arguments.mapValues(LossTermDescription.Argument.init))
-    }
-}
-
-/// A loss term in `run.json`, enough to build it again on `resume`.
-struct LossTermDescription: Codable, Equatable {
-    enum Argument: Codable, Equatable {
-        case number(Double), string(String), strings([String]), bool(Bool), none
-
-        init(_ argument: MethodArgument) {
-            switch argument {
-            case let .number(value): self = .number(value)
-            case let .string(value): self = .string(value)
-            case let .strings(values): self = .strings(values)
-            case let .bool(value): self = .bool(value)
-            case .none: self = .none
-            }
-        }
-
-        var methodArgument: MethodArgument {
-            switch self {
-            case let .number(value): return .number(value)
-            case let .string(value): return .string(value)
-            case let .strings(values): return .strings(values)
-            case let .bool(value): return .bool(value)
-            case .none: return .none
-            }
-        }
-    }
-
-    var name: String
-    var weight: Double
-    var arguments: [String: Argument]
-
-    func object() throws -> LossTermObject {
-        LossTermObject(entry: try MethodCatalog.entry(named: name), arguments: arguments.mapValues(\.methodArgument), weight: weight)
-    }
+    /// As a run's `run.json` records it: every argument.
+    var specification: LossTermSpecification { LossTermSpecification(weight: weight, resolved: arguments) }
 }
 
 extension Value {
@@ -120,39 +93,33 @@ extension BuiltinRegistry {
             let signature = (["*", "weight: 1.0"] + parameters).joined(separator: ", ")
             return Builtin(entry.name, signature, doc: "loss term: \(entry.summary)") { arguments in
                 var given: [String: MethodArgument] = [:]
-                for (index, parameter) in entry.parameters.enumerated() {
-                    let value = arguments[index + 1]
+                for parameter in entry.parameters {
+                    let value = arguments[parameter.name]
                     guard let argument = value.methodArgument else {
                         throw BuiltinFailure("\(entry.name)(): argument '\(parameter.name)' cannot be a \(value.typeName)")
                     }
-                    if argument != parameter.defaultValue { given[parameter.name] = argument }
+                    given[parameter.name] = argument
                 }
-                let object = LossTermObject(entry: entry, arguments: given, weight: try arguments.double(0))
-                try checkWeight(object.weight, method: entry.name)
-                _ = try object.makeTerm()   // every configuration error now, at the call
-                return .object(object)
+                return .object(try LossTermObject(entry: entry, given: given, weight: try arguments.double("weight")))
             }
         } + [
             Builtin("term", "name, *, weight: 1.0, params: {}", doc: "the loss term called name, with its parameters in a record: term(\"kd\", params: {T: 2})") { arguments in
-                let entry = try MethodCatalog.entry(named: try arguments.string(0))
+                let entry = try MethodCatalog.entry(named: try arguments.string("name"))
                 var given: [String: MethodArgument] = [:]
-                let params = try arguments.record(2)
+                let params = try arguments.record("params")
                 for (key, value) in zip(params.keys, params.values) {
                     guard let argument = value.methodArgument else {
                         throw BuiltinFailure("term(): parameter '\(key)' cannot be a \(value.typeName)")
                     }
                     given[key] = argument
                 }
-                let object = LossTermObject(entry: entry, arguments: given, weight: try arguments.double(1))
-                try checkWeight(object.weight, method: entry.name)
-                _ = try object.makeTerm()
-                return .object(object)
+                return .object(try LossTermObject(entry: entry, given: given, weight: try arguments.double("weight")))
             },
             Builtin("methods", "", doc: "the names of every loss term, in the docs' order") { _ in
                 .list(MethodCatalog.names.map { .string($0) })
             },
             Builtin("method_info", "name", doc: "a method's summary, published weight and parameter defaults, as a record") { arguments in
-                let entry = try MethodCatalog.entry(named: try arguments.string(0))
+                let entry = try MethodCatalog.entry(named: try arguments.string("name"))
                 return .record(Record([
                     ("name", .string(entry.name)), ("summary", .string(entry.summary)),
                     ("weight", .float(Double(String(entry.publishedWeight)) ?? Double(entry.publishedWeight))),
@@ -160,17 +127,12 @@ extension BuiltinRegistry {
                 ]))
             },
             Builtin("kd_loss", "student_logits, teacher_logits, *, T: 4", doc: "Hinton's KD loss: batch-mean KL of softened logits, times T² (differentiable)") { arguments in
-                let temperature = try arguments.double(2)
+                let temperature = try arguments.double("T")
                 guard temperature > 0 else { throw BuiltinFailure("kd_loss(): T must be positive, got \(Value.format(temperature))") }
-                return .tensor(try KnowledgeDistillation.loss(student: try arguments.tensor(0), teacher: try arguments.tensor(1),
+                return .tensor(try KnowledgeDistillation.loss(student: try arguments.tensor("student_logits"),
+                                                              teacher: try arguments.tensor("teacher_logits"),
                                                               temperature: Float(temperature)))
             },
         ]
-    }
-
-    private static func checkWeight(_ weight: Double, method: String) throws {
-        guard weight >= 0, weight.isFinite else {
-            throw BuiltinFailure("\(method)(): weight must be zero or more, got \(Value.format(weight))")
-        }
     }
 }

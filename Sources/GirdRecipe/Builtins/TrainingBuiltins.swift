@@ -2,6 +2,7 @@ import Foundation
 import GirdData
 import GirdDistill
 import GirdNN
+import GirdRun
 import GirdTensor
 import GirdTrain
 
@@ -16,43 +17,45 @@ public final class ScheduleObject: RecipeObject {
 }
 
 /// Training and distillation: `train`, `distill`, `resume`, the schedules.
-/// A run is a `Trainer` over the engine; the recipe layer builds it once and
-/// the steps run natively, so its cost per step is nil.
+/// Thin bindings over the engine's `RunLauncher` (GirdRun): they turn
+/// recipe values into a `RunSpecification` and a `RunRequest`, and the
+/// result into a record. The steps run natively; their cost per step is nil.
 extension BuiltinRegistry {
     /// The keywords `train` and `distill` share, after their own.
-    static let runKeywords = "test: none, epochs, batch_size: 64, lr: 0.05, momentum: 0.9, weight_decay: 5e-4, "
+    static let runKeywords = "test: none, val: none, epochs, batch_size: 64, lr: 0.05, momentum: 0.9, weight_decay: 5e-4, "
         + "nesterov: false, optimizer: \"sgd\", schedule: \"constant\", augment: [], seed: 0, out: none, reuse: false"
 
     static var trainingBuiltins: [Builtin] {
         [
             Builtin("train", "model, data, *, " + runKeywords,
-                    doc: "trains a model with cross-entropy; returns {best_top1, final_top1, history, checkpoint, dir}; reuse: true with out: does not repeat a finished run there (and continues an interrupted one)") { arguments in
-                let student = try arguments.object(0, as: ModelObject.self, named: "model")
-                let data = try arguments.object(1, as: DatasetObject.self, named: "dataset")
-                return try RunLauncher(arguments: arguments, firstKeyword: 2).run(student: student, data: data, teacher: nil, losses: nil)
+                    doc: "trains a model with cross-entropy; returns {best_top1, final_top1, history, checkpoint, dir, model}; val: a dataset that chooses best.safetensors; reuse: true with out: does not repeat a finished run there (and continues an interrupted one)") { arguments in
+                let student = try arguments.object("model", as: ModelObject.self, named: "model")
+                let data = try arguments.object("data", as: DatasetObject.self, named: "dataset")
+                return try RunBinding(arguments).run(student: student, data: data, teacher: nil, losses: nil)
             },
             Builtin("distill", "*, teacher, student, data, losses, " + runKeywords,
                     doc: "distils a student from a frozen teacher with weighted loss terms; returns the run record as train") { arguments in
-                let teacher = try arguments.object(0, as: ModelObject.self, named: "model")
-                let student = try arguments.object(1, as: ModelObject.self, named: "model")
-                let data = try arguments.object(2, as: DatasetObject.self, named: "dataset")
-                let losses = try arguments.list(3).map { value -> LossTermObject in
+                let teacher = try arguments.object("teacher", as: ModelObject.self, named: "model")
+                let student = try arguments.object("student", as: ModelObject.self, named: "model")
+                let data = try arguments.object("data", as: DatasetObject.self, named: "dataset")
+                let losses = try arguments.list("losses").map { value -> LossTermObject in
                     guard case .object(let object) = value, let term = object as? LossTermObject else {
                         throw BuiltinFailure("distill(): losses must be a list of loss terms (ce(), kd(), gird(), ...), got a \(value.typeName)")
                     }
                     return term
                 }
                 guard !losses.isEmpty else { throw BuiltinFailure("distill(): losses is empty; give at least one term, e.g. [ce(), kd()]") }
-                return try RunLauncher(arguments: arguments, firstKeyword: 4).run(student: student, data: data, teacher: teacher, losses: losses)
+                return try RunBinding(arguments).run(student: student, data: data, teacher: teacher, losses: losses)
             },
-            Builtin("resume", "path", doc: "continues the run in a run directory (or its checkpoint.safetensors) bit-exactly") { arguments in
-                try RunLauncher.resume(path: try arguments.string(0), context: arguments.context, span: arguments.span)
+            Builtin("resume", "path", doc: "continues the run in a run directory (or its checkpoint.safetensors) bit-exactly; the record's model holds the final weights (the session's own model object when this session started the run)") { arguments in
+                try RunBinding.resume(path: try arguments.string("path"), context: arguments.context, span: arguments.span)
             },
             Builtin("multistep", "milestones, gamma: 0.1", doc: "rate times gamma at each milestone epoch (RepDistiller: [150, 180, 210], 0.1)") { arguments in
-                .object(ScheduleObject(try .multiStep(milestones: try arguments.ints(0), gamma: try arguments.double(1))))
+                .object(ScheduleObject(try .multiStep(milestones: try arguments.ints("milestones"), gamma: try arguments.double("gamma"))))
             },
             Builtin("warmup", "epochs, schedule", doc: "a linear warm-up over the first epochs, then the schedule (a name or a schedule)") { arguments in
-                .object(ScheduleObject(try .warmup(epochs: try arguments.int(0), then: try schedule(arguments.values[1], builtin: "warmup"))))
+                .object(ScheduleObject(try .warmup(epochs: try arguments.int("epochs"),
+                                                   then: try schedule(arguments["schedule"], builtin: "warmup"))))
             },
         ]
     }
@@ -60,8 +63,8 @@ extension BuiltinRegistry {
     /// `"constant"`, `"cosine"` or a schedule object.
     static func schedule(_ value: Value, builtin: String) throws -> LearningRateSchedule {
         switch value {
-        case .string("constant"): return .constant
-        case .string("cosine"): return .cosine
+        case .string(let name) where name.lowercased() == "constant": return .constant
+        case .string(let name) where name.lowercased() == "cosine": return .cosine
         case .object(let object as ScheduleObject): return object.schedule
         case .string(let other):
             throw BuiltinFailure("\(builtin)(): unknown schedule \(Value.quote(other)); use \"constant\", \"cosine\", multistep(...) or warmup(...)")
@@ -71,149 +74,177 @@ extension BuiltinRegistry {
     }
 }
 
-/// Builds one run from `train`/`distill`'s arguments and runs it (or, with
-/// `--dry-run`, checks it: the probe pass through both networks with every
-/// tap, the configuration, the output folder).
-struct RunLauncher {
+/// One `train` or `distill` call: its arguments as a `RunSpecification` and
+/// a `RunRequest` for the engine's `RunLauncher` (or, with `--dry-run`, its
+/// check: the probe pass through both networks with every tap, the
+/// configuration, the sizes).
+struct RunBinding {
     let arguments: BuiltinArguments
-    /// Index of `test:`, the first of `runKeywords`.
-    let firstKeyword: Int
+    private var name: String { arguments.builtin.name }
 
-    private func value(_ offset: Int) -> Value { arguments.values[firstKeyword + offset] }
+    init(_ arguments: BuiltinArguments) { self.arguments = arguments }
 
+    /// The engine's run errors name the builtin, as its own do.
     func run(student: ModelObject, data: DatasetObject, teacher: ModelObject?, losses: [LossTermObject]?) throws -> Value {
+        do {
+            return try launch(student: student, data: data, teacher: teacher, losses: losses)
+        } catch let error as RunError {
+            throw BuiltinFailure("\(name)(): \(error)")
+        }
+    }
+
+    private func launch(student: ModelObject, data: DatasetObject, teacher: ModelObject?, losses: [LossTermObject]?) throws -> Value {
         let context = arguments.context
-        let test: DatasetObject
-        switch value(0) {
-        case .none: test = data
-        case .object(let object as DatasetObject): test = object
-        default: throw BuiltinFailure("\(arguments.builtin.name)(): test must be a dataset, got a \(value(0).typeName)")
-        }
-        let k = firstKeyword
-        let augment = try arguments.list(k + 9).map { item -> String in
-            guard case .string(let name) = item else { throw BuiltinFailure("augment: a list of names (\"crop\", \"flip\")") }
-            return name
-        }
-        let seed = try arguments.int(k + 10)
-        guard seed >= 0 else { throw BuiltinFailure("\(arguments.builtin.name)(): seed must be zero or more, got \(seed)") }
-        let schedule = try BuiltinRegistry.schedule(value(8), builtin: arguments.builtin.name)
+        let test = try dataset("test") ?? data
+        let val = try dataset("val")
+        var configuration = TrainingConfiguration(epochs: try arguments.int("epochs"), outputDirectory: "")
+        configuration.batchSize = try arguments.int("batch_size")
+        configuration.learningRate = try arguments.double("lr")
+        configuration.momentum = Float(try arguments.double("momentum"))
+        configuration.weightDecay = Float(try arguments.double("weight_decay"))
+        configuration.nesterov = try arguments.bool("nesterov")
+        configuration.optimizer = try optimizer(try arguments.string("optimizer"))
+        configuration.schedule = try BuiltinRegistry.schedule(arguments["schedule"], builtin: name)
+        configuration.augmentation = try arguments.list("augment").map(augmentation)
+        let seed = try arguments.int("seed")
+        guard seed >= 0 else { throw BuiltinFailure("\(name)(): seed must be zero or more, got \(seed)") }
+        configuration.seed = UInt64(seed)
+        try configuration.validate()
         let specification = RunSpecification(
             student: ModelSpecification(student.network, inChannels: student.inChannels),
             teacher: teacher.map { ModelSpecification($0.network, inChannels: $0.inChannels) },
-            losses: losses?.map(\.description), data: data.source, test: test.source,
-            epochs: try arguments.int(k + 1), batchSize: try arguments.int(k + 2), learningRate: try arguments.double(k + 3),
-            momentum: Float(try arguments.double(k + 4)), weightDecay: Float(try arguments.double(k + 5)),
-            nesterov: try arguments.bool(k + 6), optimizer: try arguments.string(k + 7),
-            schedule: ScheduleSpecification(schedule.kind), augment: augment, seed: UInt64(seed))
-        let reuse = try arguments.bool(k + 12)
-        let givenDirectory = try arguments.optionalString(k + 11)
-        if reuse && givenDirectory == nil {
-            throw BuiltinFailure("\(arguments.builtin.name)(): reuse: true needs out:, the run directory to reuse")
-        }
-        let directory = givenDirectory ?? RunDirectory.defaultPath(recipe: context.mainFile)
-        var configuration = try specification.configuration(outputDirectory: directory)
-        try configuration.validate()
-        let objective = try Self.objective(teacher: teacher?.network, losses: losses, seed: UInt64(seed))
+            losses: losses?.map(\.specification), data: data.source, test: test.source, val: val?.source,
+            configuration: configuration)
 
+        let reuse = try arguments.bool("reuse")
+        let givenDirectory = try arguments.optionalString("out")
+        if reuse && givenDirectory == nil { throw RunError.reuseWithoutDirectory }
+        let directory = givenDirectory ?? RunDirectory.defaultPath(name: context.mainFile.map {
+            URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent } ?? "repl")
+        let request = try RunRequest(
+            specification: specification, directory: directory, reuse: reuse, student: student.network,
+            teacher: teacher?.network, terms: try losses?.map { try $0.takeTerm() }, data: data.dataset, test: test.dataset,
+            val: val?.dataset, provenance: RunProvenance.files(context: context))
+        let launcher = RunBinding.launcher(context: context, label: directory)
         if context.isDryRun {
-            if let distiller = objective as? Distiller {
-                try distiller.prepare(student: student.network, imageShape: data.dataset.imageShape,
-                                      trainingSetSize: data.dataset.count)
-            } else {
-                _ = try GradMode.withoutGradient {
-                    try student.network(Tensor.zeros([2] + data.dataset.imageShape))
-                }
-            }
-            return Self.record(bestTop1: 0, finalTop1: 0, history: [], checkpoint: directory + "/checkpoint.safetensors",
-                               directory: directory, dryRun: true)
+            try launcher.check(request)
+            return RunBinding.record(nil, model: student, directory: directory)
         }
-
-        let decision = reuse ? try RunReuse.decide(directory: directory, specification: specification, teacher: teacher?.network,
-                                                   builtin: arguments.builtin.name) : .fresh
-        configuration.progress = .automatic
-        let trainer = Trainer(configuration: configuration, objective: objective)
-        if case .resume(let checkpoint, let finished) = decision {
-            FileHandle.standardError.write(Data((finished ? "\(directory): finished before, reusing its result\n"
-                                                          : "\(directory): continuing from its checkpoint\n").utf8))
-            return try Self.execute(trainer, span: arguments.span) {
-                try trainer.resume(from: checkpoint, model: student.network, trainSet: data.dataset, testSet: test.dataset)
-            }
-        }
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        try RunDirectory.writeProvenance(to: directory, context: context)
-        try specification.write(to: directory)
-        if let teacher { try teacher.network.saveWeights(to: directory + "/" + RunSpecification.teacherWeights) }
-        return try Self.execute(trainer, span: arguments.span) {
-            try trainer.train(model: student.network, trainSet: data.dataset, testSet: test.dataset)
+        context.sessionRuns.models[RunBinding.key(directory)] = student
+        return try RunBinding.execute(span: arguments.span) {
+            RunBinding.record(try launcher.run(request).training, model: student, directory: directory)
         }
     }
 
     static func resume(path: String, context: InterpreterContext, span: SourceSpan) throws -> Value {
-        var directory = path
-        if path.hasSuffix(".safetensors") { directory = URL(fileURLWithPath: path).deletingLastPathComponent().path }
-        let specification = try RunSpecification.read(from: directory)
-        let student = try specification.student.make()
-        var teacher: Network?
-        if let teacherSpecification = specification.teacher {
-            let network = try teacherSpecification.make()
-            try network.loadWeights(contentsOf: directory + "/" + RunSpecification.teacherWeights)
-            teacher = network
-        }
-        let losses = try specification.losses?.map { try $0.object() }
-        let objective = try objective(teacher: teacher, losses: losses, seed: specification.seed)
-        let configuration = try specification.configuration(outputDirectory: directory)
-        let (data, test) = (try specification.data.load(), try specification.test.load())
+        let directory = RunDirectory.directory(of: path)
+        let specification = try RunFile.read(from: directory).specification
+        // The model object of the session that started the run, so that it
+        // holds the final weights (`m` after `distill(student: m)`, Ctrl-C, `resume`).
+        let sessionModel = context.sessionRuns.models[key(directory)]
+        let launcher = launcher(context: context, label: directory)
         if context.isDryRun {
-            return record(bestTop1: 0, finalTop1: 0, history: [], checkpoint: directory + "/checkpoint.safetensors",
-                          directory: directory, dryRun: true)
+            let model = try sessionModel ?? ModelObject(network: specification.student.make(),
+                                                        inChannels: specification.student.inChannels)
+            return record(nil, model: model, directory: directory)
         }
-        let trainer = Trainer(configuration: configuration, objective: objective)
-        return try execute(trainer, span: span) {
-            try trainer.resume(from: directory + "/checkpoint.safetensors", model: student, trainSet: data, testSet: test)
+        return try execute(span: span) {
+            let result = try launcher.resume(directory: directory, student: sessionModel?.network)
+            let model = sessionModel ?? ModelObject(network: result.student, inChannels: specification.student.inChannels)
+            context.sessionRuns.models[key(directory)] = model
+            return record(result.training, model: model, directory: directory)
         }
     }
 
-    static func objective(teacher: Network?, losses: [LossTermObject]?, seed: UInt64) throws -> TrainingObjective {
-        guard let teacher, let losses else { return CrossEntropyObjective() }
-        return try Distiller(teacher: teacher, terms: try losses.map { try $0.makeTerm() }, seed: seed)
+    private static func launcher(context: InterpreterContext, label: String) -> RunLauncher {
+        let launcher = RunLauncher()
+        launcher.shouldStop = { Interrupt.isRequested }
+        launcher.progressLabel = label
+        return launcher
     }
 
     /// Runs with Ctrl-C wired to the trainer's safe point (between steps):
     /// the run stops with a checkpoint at that step, and the error says how
     /// to resume it.
-    static func execute(_ trainer: Trainer, span: SourceSpan, _ body: () throws -> TrainingRun) throws -> Value {
-        trainer.shouldStop = { Interrupt.isRequested }
+    private static func execute(span: SourceSpan, _ body: () throws -> Value) throws -> Value {
         do {
-            let run = try body()
-            return record(bestTop1: run.bestTop1, finalTop1: run.finalTop1, history: run.history,
-                          checkpoint: run.checkpointPath, directory: run.directory, dryRun: false)
+            return try body()
         } catch let error as TrainingError {
             if case .interrupted(_, _, let checkpoint) = error {
                 Interrupt.clear()
                 var interrupt = RecipeError.interrupted(at: span)
-                interrupt.message = "\(error); in a recipe: resume(\(Value.quote(URL(fileURLWithPath: checkpoint).deletingLastPathComponent().path)))"
+                interrupt.message = "\(error); in a recipe: resume(\(Value.quote(RunDirectory.directory(of: checkpoint))))"
                 throw interrupt
             }
             throw error
         }
     }
 
-    static func record(bestTop1: Double, finalTop1: Double, history: [EpochRecord], checkpoint: String, directory: String,
-                       dryRun: Bool) -> Value {
-        let epochs: [Value] = history.map { epoch in
-            .record(Record([("epoch", .int(Int64(epoch.epoch))), ("train_loss", .float(epoch.trainLoss)),
-                            ("test_top1", .float(epoch.testTop1)), ("test_top5", .float(epoch.testTop5)),
-                            ("test_loss", .float(epoch.testLoss)), ("lr", .float(epoch.learningRate)),
-                            ("seconds", .float(epoch.seconds))]))
+    /// Runs started by this session, by directory: `resume` trains the same model object.
+    private static func key(_ directory: String) -> String {
+        URL(fileURLWithPath: directory).standardizedFileURL.path
+    }
+
+    private func dataset(_ parameter: String) throws -> DatasetObject? {
+        switch arguments[parameter] {
+        case .none: return nil
+        case .object(let object as DatasetObject): return object
+        case let other: throw BuiltinFailure("\(name)(): \(parameter) must be a dataset, got a \(other.typeName)")
         }
-        return .record(Record([("best_top1", .float(bestTop1)), ("final_top1", .float(finalTop1)), ("history", .list(epochs)),
-                               ("checkpoint", .string(checkpoint)), ("dir", .string(directory)), ("dry_run", .bool(dryRun))]))
+    }
+
+    /// The optimizer's name, in any case ("adamw" as PyTorch users type it).
+    private func optimizer(_ text: String) throws -> TrainingConfiguration.OptimizerKind {
+        let kinds = TrainingConfiguration.OptimizerKind.allCases
+        if let kind = kinds.first(where: { $0.rawValue.lowercased() == text.lowercased() }) { return kind }
+        let names = kinds.map(\.rawValue)
+        let hint = Suggestions.closest(to: text, among: names).map { "; did you mean \(Value.quote($0))?" }
+            ?? "; use " + names.map(Value.quote).joined(separator: ", ")
+        throw BuiltinFailure("\(name)(): unknown optimizer \(Value.quote(text))\(hint)")
+    }
+
+    /// `"crop"` (32 with padding 4, RepDistiller's) and `"flip"` (probability 0.5).
+    private func augmentation(_ value: Value) throws -> Augmentation {
+        switch value {
+        case .string("crop"): return .randomCrop(size: 32, padding: 4)
+        case .string("flip"): return .horizontalFlip(probability: 0.5)
+        case .string(let other): throw BuiltinFailure("augment: unknown augmentation \"\(other)\"; known: \"crop\", \"flip\"")
+        default: throw BuiltinFailure("augment: a list of names (\"crop\", \"flip\")")
+        }
+    }
+
+    /// The record `train`, `distill` and `resume` return (`run` nil: a dry run).
+    static func record(_ run: TrainingRun?, model: ModelObject, directory: String) -> Value {
+        let epochs: [Value] = (run?.history ?? []).map { epoch in
+            var fields: [(String, Value)] = [
+                ("epoch", .int(Int64(epoch.epoch))), ("train_loss", .float(epoch.trainLoss)),
+                ("test_top1", .float(epoch.testTop1)), ("test_top5", .float(epoch.testTop5)),
+                ("test_loss", .float(epoch.testLoss)), ("lr", .float(epoch.learningRate)), ("seconds", .float(epoch.seconds))]
+            if let valTop1 = epoch.valTop1 { fields.append(("val_top1", .float(valTop1))) }
+            if let valLoss = epoch.valLoss { fields.append(("val_loss", .float(valLoss))) }
+            return .record(Record(fields))
+        }
+        return .record(Record([
+            ("best_top1", .float(run?.bestTop1 ?? 0)), ("final_top1", .float(run?.finalTop1 ?? 0)),
+            ("best_epoch", .int(Int64(run?.bestEpoch ?? 0))),
+            ("selected_on", .string(run?.selectedOnValidation == true ? "val" : "last")),
+            ("history", .list(epochs)), ("checkpoint", .string(run?.checkpointPath ?? directory + "/checkpoint.safetensors")),
+            ("dir", .string(directory)), ("dry_run", .bool(run == nil)), ("model", .object(model)),
+        ]))
     }
 }
 
-/// Plain supervised training: cross-entropy of the model's logits.
-final class CrossEntropyObjective: TrainingObjective {
-    func loss(model: Network, batch: TrainingBatch) throws -> Tensor {
-        try Tensor.crossEntropy(model(batch.images), labels: batch.labels)
+/// The models of runs this session started, by run directory.
+final class SessionRuns {
+    var models: [String: ModelObject] = [:]
+}
+
+extension InterpreterContext {
+    /// Kept in `extensions`, so that the context need not know about runs.
+    var sessionRuns: SessionRuns {
+        if let runs = extensions["runs"] as? SessionRuns { return runs }
+        let runs = SessionRuns()
+        extensions["runs"] = runs
+        return runs
     }
 }

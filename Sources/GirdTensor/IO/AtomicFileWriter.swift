@@ -6,13 +6,18 @@ import Glibc
 /// in the same folder (so the rename cannot cross file systems), which is
 /// flushed to disk (`fsync`) and then renamed over `path`; the folder is
 /// flushed too, so the rename itself survives a crash.
-struct AtomicFileWriter {
+public struct AtomicFileWriter {
     let path: String
     private let temporaryPath: String
     private let descriptor: Int32
     private var buffer: [UInt8] = []
     private var isOpen = true
     private static let bufferCapacity = 1 << 20
+
+    /// Writes `bytes` as the whole file at `path`, atomically and durably.
+    public static func write(_ bytes: [UInt8], to path: String) throws {
+        try write(to: path) { try $0.append(bytes) }
+    }
 
     /// Creates the file at `path` with what `body` appends; on any error the
     /// temporary file is removed and `path` is left as it was.

@@ -15,7 +15,12 @@ struct CheckpointState: Codable, Equatable {
     var schedule: String
     var epochs: Int
     var stepsPerEpoch: Int
+    /// The best validation top-1 so far (−1 before any); a run without a
+    /// validation set leaves it. (Version 1 checkpoints kept the best *test*
+    /// top-1 here, which nothing reads any more.)
     var bestTop1: Double
+    /// The epoch of `bestTop1`, nil until a validation set chose one.
+    var bestEpoch: Int?
     var history: [EpochRecord]
     /// Set when a run was interrupted inside an epoch: what its first
     /// steps had summed, so that the resumed epoch reports the same loss.
@@ -25,6 +30,8 @@ struct CheckpointState: Codable, Equatable {
         var lossSum: Double
         var steps: Int
         var firstRate: Float?
+        /// Wall time of the part already run (nil in older checkpoints).
+        var seconds: Double?
     }
 
     /// A resume with a different seed, optimizer, schedule or length would

@@ -1,6 +1,8 @@
 import Foundation
 
-/// What one epoch of a run measured.
+/// What one epoch of a run measured. A metric that is not finite (NaN or
+/// infinite: a diverged evaluation) is written as JSON `null` and read back
+/// as NaN, so that a record can always be saved.
 public struct EpochRecord: Codable, Equatable, Sendable {
     /// From 0.
     public var epoch: Int
@@ -11,12 +13,59 @@ public struct EpochRecord: Codable, Equatable, Sendable {
     public var testLoss: Double
     /// The rate of the epoch's first step.
     public var learningRate: Double
-    /// Wall time of the epoch, training and evaluation.
+    /// Wall time of the epoch, training and evaluation (both parts of an
+    /// epoch that was interrupted and resumed).
     public var seconds: Double
+    /// On the validation set, when the run has one (`valSet`).
+    public var valTop1: Double?
+    public var valLoss: Double?
+
+    public init(epoch: Int, trainLoss: Double, testTop1: Double, testTop5: Double, testLoss: Double, learningRate: Double,
+                seconds: Double, valTop1: Double? = nil, valLoss: Double? = nil) {
+        self.epoch = epoch
+        self.trainLoss = trainLoss
+        self.testTop1 = testTop1
+        self.testTop5 = testTop5
+        self.testLoss = testLoss
+        self.learningRate = learningRate
+        self.seconds = seconds
+        self.valTop1 = valTop1
+        self.valLoss = valLoss
+    }
 
     enum CodingKeys: String, CodingKey {
         case epoch, trainLoss = "train_loss", testTop1 = "test_top1", testTop5 = "test_top5", testLoss = "test_loss"
-        case learningRate = "lr", seconds
+        case learningRate = "lr", seconds, valTop1 = "val_top1", valLoss = "val_loss"
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        func metric(_ value: Double, _ key: CodingKeys) throws {
+            if value.isFinite { try container.encode(value, forKey: key) } else { try container.encodeNil(forKey: key) }
+        }
+        try container.encode(epoch, forKey: .epoch)
+        try metric(trainLoss, .trainLoss)
+        try metric(testTop1, .testTop1)
+        try metric(testTop5, .testTop5)
+        try metric(testLoss, .testLoss)
+        try metric(learningRate, .learningRate)
+        try metric(seconds, .seconds)
+        if let valTop1 { try metric(valTop1, .valTop1) }
+        if let valLoss { try metric(valLoss, .valLoss) }
+    }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        func metric(_ key: CodingKeys) throws -> Double { try container.decodeIfPresent(Double.self, forKey: key) ?? .nan }
+        epoch = try container.decode(Int.self, forKey: .epoch)
+        trainLoss = try metric(.trainLoss)
+        testTop1 = try metric(.testTop1)
+        testTop5 = try metric(.testTop5)
+        testLoss = try metric(.testLoss)
+        learningRate = try metric(.learningRate)
+        seconds = try metric(.seconds)
+        valTop1 = container.contains(.valTop1) ? try metric(.valTop1) : nil
+        valLoss = container.contains(.valLoss) ? try metric(.valLoss) : nil
     }
 }
 
@@ -26,6 +75,7 @@ public struct EpochRecord: Codable, Equatable, Sendable {
 /// uninterrupted run's.
 enum MetricsLog {
     static let columns = ["epoch", "train_loss", "test_top1", "test_top5", "test_loss", "lr", "seconds"]
+    static let validationColumns = ["val_top1", "val_loss"]
 
     static func write(_ history: [EpochRecord], to directory: String) throws {
         let encoder = JSONEncoder()
@@ -34,10 +84,12 @@ enum MetricsLog {
         for record in history {
             jsonLines += String(decoding: try encoder.encode(record), as: UTF8.self) + "\n"
         }
-        var csv = columns.joined(separator: ",") + "\n"
+        let validated = history.contains { $0.valTop1 != nil }
+        var csv = (columns + (validated ? validationColumns : [])).joined(separator: ",") + "\n"
         for record in history {
-            let fields: [String] = [String(record.epoch), "\(record.trainLoss)", "\(record.testTop1)", "\(record.testTop5)",
+            var fields: [String] = [String(record.epoch), "\(record.trainLoss)", "\(record.testTop1)", "\(record.testTop5)",
                                     "\(record.testLoss)", "\(record.learningRate)", "\(record.seconds)"]
+            if validated { fields += [record.valTop1.map { "\($0)" } ?? "", record.valLoss.map { "\($0)" } ?? ""] }
             csv += fields.joined(separator: ",") + "\n"
         }
         try Data(jsonLines.utf8).write(to: URL(fileURLWithPath: directory + "/metrics.jsonl"), options: .atomic)

@@ -20,24 +20,35 @@ public enum ProgressStyle: Sendable {
 struct ProgressReporter {
     let style: ProgressStyle
     let epochs: Int
+    /// Printed before every line, with a colon (a sweep's run directory).
+    let label: String?
     var write: (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }
 
-    init(style: ProgressStyle, epochs: Int) {
+    init(style: ProgressStyle, epochs: Int, label: String? = nil) {
         self.style = style.resolved
         self.epochs = epochs
+        self.label = label
     }
+
+    private var prefix: String { label.map { "\($0): " } ?? "" }
 
     /// After each step, on a terminal: carriage return, clear the line, redraw.
     func step(epoch: Int, batch: Int, batches: Int, loss: Double, imagesPerSecond: Double, secondsLeft: Double) {
         guard case .terminal = style else { return }
-        write("\r\u{1B}[2K" + Self.stepLine(epoch: epoch, epochs: epochs, batch: batch, batches: batches, loss: loss,
+        write("\r\u{1B}[2K" + prefix + Self.stepLine(epoch: epoch, epochs: epochs, batch: batch, batches: batches, loss: loss,
                                             imagesPerSecond: imagesPerSecond, secondsLeft: secondsLeft))
+    }
+
+    /// Ends a step line left half-drawn on a terminal, so that what follows
+    /// (an interruption's message, an error) starts on its own line.
+    func stopped() {
+        if case .terminal = style { write("\n") }
     }
 
     func epochEnded(_ record: EpochRecord) {
         switch style {
-        case .terminal: write("\r\u{1B}[2K" + Self.epochLine(record, epochs: epochs) + "\n")
-        case .plain: write(Self.epochLine(record, epochs: epochs) + "\n")
+        case .terminal: write("\r\u{1B}[2K" + prefix + Self.epochLine(record, epochs: epochs) + "\n")
+        case .plain: write(prefix + Self.epochLine(record, epochs: epochs) + "\n")
         case .silent, .automatic: break
         }
     }
@@ -53,7 +64,9 @@ struct ProgressReporter {
     static func epochLine(_ record: EpochRecord, epochs: Int) -> String {
         "epoch \(record.epoch + 1)/\(epochs)  train loss \(fixed(record.trainLoss, 4))  "
             + "test top-1 \(fixed(record.testTop1 * 100, 2))%  top-5 \(fixed(record.testTop5 * 100, 2))%  "
-            + "test loss \(fixed(record.testLoss, 4))  lr \(Float(record.learningRate))  \(fixed(record.seconds, 1)) s"
+            + "test loss \(fixed(record.testLoss, 4))"
+            + (record.valTop1.map { "  val top-1 \(fixed($0 * 100, 2))%" } ?? "")
+            + "  lr \(Float(record.learningRate))  \(fixed(record.seconds, 1)) s"
     }
 
     static func fixed(_ x: Double, _ digits: Int) -> String {

@@ -5,7 +5,7 @@ import GirdTensor
 /// RepDistiller's CIFAR defaults where it has them (batch 64, momentum 0.9,
 /// weight decay 5e-4).
 public struct TrainingConfiguration: Sendable {
-    public enum OptimizerKind: String, Sendable, Codable {
+    public enum OptimizerKind: String, Sendable, Codable, CaseIterable {
         case sgd, adam, adamW
     }
 
@@ -40,6 +40,10 @@ public struct TrainingConfiguration: Sendable {
         guard epochs >= 1, batchSize >= 1, evaluationBatchSize >= 1 else {
             throw TrainingError.invalidConfiguration(
                 "epochs (\(epochs)), batch size (\(batchSize)) and evaluation batch size (\(evaluationBatchSize)) must be at least 1")
+        }
+        for (size, name) in [(batchSize, "batch size"), (evaluationBatchSize, "evaluation batch size")] where size > Int(Int32.max) {
+            throw TrainingError.invalidConfiguration(
+                "the \(name) must be at most \(Int32.max) (oneDNN and OpenBLAS take sizes as 32-bit ints), got \(size)")
         }
         guard learningRate >= 0 else {
             throw TrainingError.invalidConfiguration("learning rate must be non-negative, got \(learningRate)")

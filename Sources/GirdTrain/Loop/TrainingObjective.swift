@@ -50,6 +50,15 @@ extension TrainingObjective {
     public var trainingState: [String: TrainingState] { [:] }
 }
 
+/// Plain supervised training: cross-entropy of the model's logits.
+public final class CrossEntropyObjective: TrainingObjective {
+    public init() {}
+
+    public func loss(model: Network, batch: TrainingBatch) throws -> Tensor {
+        try Tensor.crossEntropy(model(batch.images), labels: batch.labels)
+    }
+}
+
 /// A `TrainingLoss` closure as an objective.
 final class ClosureObjective: TrainingObjective {
     let body: TrainingLoss

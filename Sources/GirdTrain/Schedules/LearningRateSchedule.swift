@@ -27,8 +27,12 @@ import GirdTensor
 ///
 /// The position after the last step (epoch = E, step 0) is accepted too: it is
 /// the rate "at the end of training", 0 for a cosine.
-public struct LearningRateSchedule: Equatable, Sendable, CustomStringConvertible {
-    public indirect enum Kind: Equatable, Sendable {
+///
+/// A schedule is `Codable` as its kind (`{"cosine": {}}`, `{"multiStep":
+/// {"milestones": [150, 180, 210], "gamma": 0.1}}`, `{"warmup": {"epochs": 5,
+/// "then": {...}}}`), checked again when decoded.
+public struct LearningRateSchedule: Equatable, Sendable, Codable, CustomStringConvertible {
+    public indirect enum Kind: Equatable, Sendable, Codable {
         case constant
         case multiStep(milestones: [Int], gamma: Double)
         case cosine
@@ -36,6 +40,25 @@ public struct LearningRateSchedule: Equatable, Sendable, CustomStringConvertible
     }
 
     public let kind: Kind
+
+    public func encode(to encoder: Encoder) throws { try kind.encode(to: encoder) }
+
+    /// A stored schedule passes the factories' checks again: a hand-edited
+    /// file cannot smuggle in a schedule the API would refuse.
+    public init(from decoder: Decoder) throws {
+        self = try Self.checked(try Kind(from: decoder))
+    }
+
+    private init(kind: Kind) { self.kind = kind }
+
+    private static func checked(_ kind: Kind) throws -> LearningRateSchedule {
+        switch kind {
+        case .constant: return .constant
+        case .cosine: return .cosine
+        case let .multiStep(milestones, gamma): return try .multiStep(milestones: milestones, gamma: gamma)
+        case let .warmup(epochs, inner): return try .warmup(epochs: epochs, then: checked(inner))
+        }
+    }
 
     public static let constant = LearningRateSchedule(kind: .constant)
     public static let cosine = LearningRateSchedule(kind: .cosine)

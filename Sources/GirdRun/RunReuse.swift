@@ -1,11 +1,10 @@
 import Foundation
 import GirdNN
 
-/// `train(..., out: DIR, reuse: true)` and `distill(...)` likewise: a run
-/// directory that already holds this very run is not trained again. A
-/// finished run gives its stored result (and its final weights to the
-/// model); an interrupted one continues from its checkpoint, bit-exactly.
-/// That is what makes a long study resumable: run the recipe again and
+/// `reuse`: a run directory that already holds this very run is not trained
+/// again. A finished run gives its stored result (and its final weights to
+/// the model); an interrupted one continues from its checkpoint,
+/// bit-exactly. That is what makes a long study resumable: run it again and
 /// only what is missing runs.
 enum RunReuse {
     enum Decision: Equatable {
@@ -18,19 +17,15 @@ enum RunReuse {
     /// What to do with `directory` for a run of `specification` with
     /// `teacher`. A directory holding another run (other settings, data or
     /// teacher weights) is an error, never overwritten.
-    static func decide(directory: String, specification: RunSpecification, teacher: Network?,
-                       builtin: String) throws -> Decision {
+    static func decide(directory: String, specification: RunSpecification, teacher: Network?) throws -> Decision {
         let manager = FileManager.default
         guard manager.fileExists(atPath: directory + "/" + RunSpecification.fileName) else { return .fresh }
-        let stored = try RunSpecification.read(from: directory)
+        let stored = try RunFile.read(from: directory).specification
         if stored != specification {
-            let fields = differingFields(stored, specification).joined(separator: ", ")
-            throw BuiltinFailure("\(builtin)(): \(directory) holds a different run (run.json differs in: \(fields)); "
-                + "give another out: or delete that folder")
+            throw RunError.differentRun(directory: directory, fields: differingFields(stored, specification))
         }
         if let teacher, try !sameTeacher(teacher, directory: directory) {
-            throw BuiltinFailure("\(builtin)(): \(directory) holds this run with other teacher weights "
-                + "(\(RunSpecification.teacherWeights) differs); give another out: or delete that folder")
+            throw RunError.differentTeacher(directory: directory)
         }
         let checkpoint = directory + "/checkpoint.safetensors"
         guard manager.fileExists(atPath: checkpoint) else { return .fresh }

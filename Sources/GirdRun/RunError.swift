@@ -1,0 +1,39 @@
+/// Why a run directory could not be used. Every message starts with the
+/// path, as a compiler names the file first.
+public enum RunError: Error, Equatable, CustomStringConvertible {
+    /// No `run.json` where one was expected.
+    case notARunDirectory(path: String)
+    /// `run.json` is there but cannot be read as a run (`reason` says why).
+    case unreadable(path: String, reason: String)
+    /// Written by a newer version of the toolkit than this one reads.
+    case unsupportedFormat(version: Int, newest: Int)
+    /// `reuse` found another run in the directory: other settings (`fields`) or teacher weights.
+    case differentRun(directory: String, fields: [String])
+    case differentTeacher(directory: String)
+    /// `reuse` needs the directory it is to reuse.
+    case reuseWithoutDirectory
+    /// A file of the run directory could not be written.
+    case cannotWrite(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case let .notARunDirectory(path):
+            return "\(path): no such file; resume takes a run directory written by train or distill"
+        case let .unreadable(path, reason):
+            return "\(path): not a run description: \(reason)"
+        case let .unsupportedFormat(version, newest):
+            return "run.json format version \(version) is not one this toolkit reads (1 to \(newest)); "
+                + "it was written by another version of GIRD"
+        case let .differentRun(directory, fields):
+            return "\(directory) holds a different run (run.json differs in: \(fields.joined(separator: ", "))); "
+                + "give another out: or delete that folder"
+        case let .differentTeacher(directory):
+            return "\(directory) holds this run with other teacher weights (\(RunSpecification.teacherWeights) differs); "
+                + "give another out: or delete that folder"
+        case .reuseWithoutDirectory:
+            return "reuse: true needs out:, the run directory to reuse"
+        case let .cannotWrite(path, reason):
+            return "\(path): cannot write: \(reason)"
+        }
+    }
+}
