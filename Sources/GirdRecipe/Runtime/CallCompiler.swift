@@ -2,7 +2,8 @@ import GirdNN
 
 /// Calls: the arguments are evaluated where the call is, then the callee
 /// (`Calls.swift` binds and runs them). A call to a recipe function with
-/// positional arguments only fills the new frame's slots directly.
+/// positional arguments only stores them into the new frame's slots, with
+/// no array of values on the way for one or two of them.
 extension Compiler {
     func compileCall(_ callee: Expr, _ arguments: [Argument], span: SourceSpan) throws -> Eval {
         let positionalExpressions = arguments.filter { $0.name == nil }.map(\.value)
@@ -46,60 +47,54 @@ extension Compiler {
         let calleeCode = try compileExpression(callee)
         if named.isEmpty {
             let count = positional.count
-            // One, two or three positional arguments go straight into the new
-            // frame, each from its own captured closure.
-            func enter(_ f: Frame, _ function: Value) throws -> (RecipeFunction, Frame)? {
-                guard case .function(let recipeFunction) = function else { return nil }
-                guard count == recipeFunction.positionalCount else {
-                    throw Calls.arityError(recipeFunction, given: count, span: span)
-                }
-                let frame = Frame.make(count: recipeFunction.slotCount, parent: recipeFunction.captured)
-                if !recipeFunction.defaults.isEmpty {
-                    var slot = count
-                    for value in recipeFunction.defaults { frame.slots[slot] = value; slot += 1 }
-                }
-                return (recipeFunction, frame)
-            }
+            // One or two positional arguments are evaluated into Swift
+            // locals, each from its own captured closure, then stored into
+            // the new frame's first slots.
             switch count {
             case 1:
                 let a0 = a0!
                 return { f in
-                    let function = try calleeCode(f)
-                    if let (recipeFunction, frame) = try enter(f, function) {
-                        frame.slots[0] = try a0(f)
-                        return try Calls.invoke(recipeFunction, frame: frame, span: span, caller: caller, context: context)
+                    let callee = try calleeCode(f)
+                    guard case .function(let function) = callee else {
+                        return try Calls.call(callee, [try a0(f)], [], span: span, caller: caller, context: context)
                     }
-                    return try Calls.call(function, [try a0(f)], [], span: span, caller: caller, context: context)
+                    guard function.positionalCount == 1 else { throw Calls.arityError(function, given: 1, span: span) }
+                    let argument = try a0(f)
+                    return try Calls.invoke(function, span: span, caller: caller, context: context) { frame in
+                        frame.bind(0, to: argument)
+                        if !function.defaults.isEmpty { Calls.fillDefaults(function, frame, from: 1) }
+                    }
                 }
             case 2:
                 let a0 = a0!, a1 = a1!
                 return { f in
-                    let function = try calleeCode(f)
-                    if let (recipeFunction, frame) = try enter(f, function) {
-                        frame.slots[0] = try a0(f)
-                        frame.slots[1] = try a1(f)
-                        return try Calls.invoke(recipeFunction, frame: frame, span: span, caller: caller, context: context)
+                    let callee = try calleeCode(f)
+                    guard case .function(let function) = callee else {
+                        return try Calls.call(callee, [try a0(f), try a1(f)], [], span: span, caller: caller, context: context)
                     }
-                    return try Calls.call(function, [try a0(f), try a1(f)], [], span: span, caller: caller, context: context)
+                    guard function.positionalCount == 2 else { throw Calls.arityError(function, given: 2, span: span) }
+                    let first = try a0(f), second = try a1(f)
+                    return try Calls.invoke(function, span: span, caller: caller, context: context) { frame in
+                        frame.bind(0, to: first)
+                        frame.bind(1, to: second)
+                        if !function.defaults.isEmpty { Calls.fillDefaults(function, frame, from: 2) }
+                    }
                 }
             default:
                 break
             }
             return { f in
-                let function = try calleeCode(f)
-                if case .function(let recipeFunction) = function {
-                    let code = recipeFunction.code
-                    guard count == code.positionalCount else {
-                        throw Calls.arityError(recipeFunction, given: count, span: span)
-                    }
-                    let frame = Frame.make(count: code.slotCount, parent: recipeFunction.captured)
-                    for i in 0..<count { frame.slots[i] = try positional[i](f) }
-                    var slot = count
-                    for value in recipeFunction.defaults { frame.slots[slot] = value; slot += 1 }
-                    return try Calls.invoke(recipeFunction, frame: frame, span: span, caller: caller, context: context)
+                let callee = try calleeCode(f)
+                guard case .function(let function) = callee else {
+                    let (values, _) = try evaluateArguments(f)
+                    return try Calls.call(callee, values, [], span: span, caller: caller, context: context)
                 }
+                guard count == function.positionalCount else { throw Calls.arityError(function, given: count, span: span) }
                 let (values, _) = try evaluateArguments(f)
-                return try Calls.call(function, values, [], span: span, caller: caller, context: context)
+                return try Calls.invoke(function, span: span, caller: caller, context: context) { frame in
+                    for i in 0..<count { frame.bind(i, to: values[i]) }
+                    Calls.fillDefaults(function, frame, from: count)
+                }
             }
         }
         return { f in

@@ -30,23 +30,39 @@ final class Compiler {
         try compileStatements(block.statements)
     }
 
-    func compileStatements(_ statements: [Stmt]) throws -> Eval {
+    /// `isFunctionBody`: the statements' value is the function's (a
+    /// `return` at this level may give it directly).
+    func compileStatements(_ statements: [Stmt], isFunctionBody: Bool = false) throws -> Eval {
         guard !statements.isEmpty else { return { _ in .none } }
-        return try chain(statements[...])
+        return try chain(statements[...], isFunctionBody: isFunctionBody)
     }
 
     /// Statements as a chain of closures, each calling the next: no array of
     /// closures on the way (reading one back from an array costs a
     /// reabstraction thunk on every call).
-    func chain(_ statements: ArraySlice<Stmt>) throws -> Eval {
+    func chain(_ statements: ArraySlice<Stmt>, isFunctionBody: Bool) throws -> Eval {
+        if isFunctionBody, statements.count > 1, let (test, result) = try compileEarlyReturn(statements.first!) {
+            // `if c { return x }` then the rest of a function's body: the
+            // body's value is `x` or the rest's, with no return flag to set
+            // and test (the early exit of every recursion).
+            let rest = try chain(statements.dropFirst(), isFunctionBody: true)
+            return { f in try test(f) ? try result(f) : try rest(f) }
+        }
         let first = try compileStatement(statements.first!)
         if statements.count == 1 { return first }
-        let rest = try chain(statements.dropFirst())
+        let rest = try chain(statements.dropFirst(), isFunctionBody: isFunctionBody)
         return { f in
             _ = try first(f)
             if f.control != .normal { return .none }
             return try rest(f)
         }
+    }
+
+    /// The test and the value of `if c { return x }` (no `else`).
+    private func compileEarlyReturn(_ statement: Stmt) throws -> ((Frame) throws -> Bool, Eval)? {
+        guard case .expression(let expression) = statement.kind, case let .ifElse(condition, then, nil) = expression.kind,
+              then.statements.count == 1, case .returnValue(let value?) = then.statements[0].kind else { return nil }
+        return (try compileCondition(condition, what: "an if condition"), try compileExpression(value))
     }
 
     /// A `{ ... }` block (its scope was the resolver's business).

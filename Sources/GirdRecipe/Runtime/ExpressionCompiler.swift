@@ -148,17 +148,18 @@ extension Compiler {
             if let last = statements.last, case .returnValue(let value?) = last.kind {
                 statements[statements.count - 1] = Stmt(kind: .expression(value), span: last.span)
             }
-            body = try compileStatements(statements)
+            body = try compileStatements(statements, isFunctionBody: true)
         }
         let code = FunctionCode(name: name, parameterNames: declaration.parameters.map(\.name),
-                                positionalCount: positionalCount, slotCount: declaration.slotCount, span: declaration.span)
+                                positionalCount: positionalCount, slotCount: declaration.slotCount,
+                                framesOutliveCalls: declaration.makesClosures, span: declaration.span)
         code.body = body
         let captures = declaration.capturesFrame
         if defaults.isEmpty {
-            return { f in .function(RecipeFunction(code: code, captured: captures ? f : nil, defaults: [])) }
+            return { f in .function(RecipeFunction(code: code, captured: captures ? f.box : nil, defaults: [])) }
         }
         return { f in
-            .function(RecipeFunction(code: code, captured: captures ? f : nil, defaults: try defaults.map { try $0(f) }))
+            .function(RecipeFunction(code: code, captured: captures ? f.box : nil, defaults: try defaults.map { try $0(f) }))
         }
     }
 }

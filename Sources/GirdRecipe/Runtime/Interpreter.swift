@@ -61,9 +61,9 @@ public final class Interpreter {
             let started = threadCPUSeconds()
             defer { self.cpuSeconds += threadCPUSeconds() - started }
             return Result {
-                let frame = Frame.make(count: 0, parent: nil)
+                let topLevel = FrameBox.make(count: 0, parent: nil)
                 self.context.callDepth = 0
-                return try program.body(frame)
+                return try withExtendedLifetime(topLevel) { try program.body(topLevel.frame) }
             }
         }.get()
     }

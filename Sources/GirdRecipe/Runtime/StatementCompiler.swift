@@ -199,8 +199,8 @@ extension Compiler {
         return { _ in
             if done { return .none }
             done = true
-            let frame = Frame.make(count: 0, parent: nil)
-            _ = try body(frame)
+            let topLevel = FrameBox.make(count: 0, parent: nil)
+            _ = try withExtendedLifetime(topLevel) { try body(topLevel.frame) }
             return .none
         }
     }

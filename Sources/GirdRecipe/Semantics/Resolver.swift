@@ -30,6 +30,7 @@ final class Resolver {
     final class FunctionScope {
         var blocks: [[String: Binding]] = [[:]]
         var slotCount = 0
+        var makesClosures = false
     }
 
     private let globals: GlobalSlots
@@ -266,8 +267,12 @@ extension Resolver {
             if let value = parameter.defaultValue { try resolve(value) }
         }
         declaration.capturesFrame = !functions.isEmpty
+        functions.last?.makesClosures = true
         beginFunction()
-        defer { declaration.slotCount = endFunction() }
+        defer {
+            declaration.makesClosures = functions.last!.makesClosures
+            declaration.slotCount = endFunction()
+        }
         // Parameters take the first slots, in order: a call fills them by position.
         for parameter in declaration.parameters {
             _ = try declare(parameter.name, kind: .parameter, span: parameter.span)

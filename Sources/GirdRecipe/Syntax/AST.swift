@@ -64,6 +64,8 @@ final class FunctionDeclaration {
     var slotCount = 0
     /// Declared inside another function: its closures keep the frame they were made in.
     var capturesFrame = false
+    /// Makes closures (a `fn` in its body): its frames may outlive their calls.
+    var makesClosures = false
 
     init(name: String?, parameters: [Parameter], body: Block, span: SourceSpan) {
         self.name = name
