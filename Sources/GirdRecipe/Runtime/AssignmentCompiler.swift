@@ -72,7 +72,7 @@ extension Compiler {
                         return .none
                     }
                     let current = pointer.pointee
-                    if case .unset = current { throw RecipeError("'\(name)' is used before its definition has run", at: left.span) }
+                    if case .unset = current { throw Compiler.usedBeforeDefinition(name, left.span) }
                     var fresh: [Value] = []
                     for code in codes { fresh.append(try code(f)) }
                     pointer.pointee = try Operators.binary(.add, current, .list(fresh), span)
@@ -84,7 +84,7 @@ extension Compiler {
                 let addition = try rightCode(f)
                 let pointer = read(f)
                 var current = pointer.pointee
-                if case .unset = current { throw RecipeError("'\(name)' is used before its definition has run", at: left.span) }
+                if case .unset = current { throw Compiler.usedBeforeDefinition(name, left.span) }
                 pointer.pointee = .none
                 if case .list(let more) = addition, case .list(var items) = current {
                     current = .none

@@ -45,6 +45,19 @@ extension Compiler {
         }
 
         let calleeCode = try compileExpression(callee)
+        // A function named by a global (the commonest callee) is read from
+        // its slot here, not by a closure of its own.
+        var globalSlot: Int?
+        if case .name(let use) = callee.kind, case .global(let slot) = use.slot { globalSlot = slot }
+        let globals = self.globals, calleeSpan = callee.span
+        @inline(__always) func readCallee(_ f: Frame) throws -> Value {
+            guard let slot = globalSlot else { return try calleeCode(f) }
+            let value = globals.slots[slot]
+            if case .unset = value, case .name(let use) = callee.kind {
+                throw Compiler.usedBeforeDefinition(use.name, calleeSpan)
+            }
+            return value
+        }
         if named.isEmpty {
             let count = positional.count
             // One or two positional arguments are evaluated into Swift
@@ -54,7 +67,7 @@ extension Compiler {
             case 1:
                 let a0 = a0!
                 return { f in
-                    let callee = try calleeCode(f)
+                    let callee = try readCallee(f)
                     guard case .function(let function) = callee else {
                         return try Calls.call(callee, [try a0(f)], [], span: span, caller: caller, context: context)
                     }
@@ -68,7 +81,7 @@ extension Compiler {
             case 2:
                 let a0 = a0!, a1 = a1!
                 return { f in
-                    let callee = try calleeCode(f)
+                    let callee = try readCallee(f)
                     guard case .function(let function) = callee else {
                         return try Calls.call(callee, [try a0(f), try a1(f)], [], span: span, caller: caller, context: context)
                     }

@@ -123,7 +123,7 @@ extension Compiler {
             return { _ in
                 let value = globals.slots[slot]
                 if case .unset = value {
-                    throw RecipeError("'\(name)' is used before its definition has run", at: span)
+                    throw Compiler.usedBeforeDefinition(name, span)
                 }
                 return value
             }
@@ -133,6 +133,11 @@ extension Compiler {
         case .unresolved:
             fatalError("'\(name)' was not resolved before compiling")
         }
+    }
+
+    /// A global read before the statement that binds it has run.
+    static func usedBeforeDefinition(_ name: String, _ span: SourceSpan) -> RecipeError {
+        RecipeError("'\(name)' is used before its definition has run", at: span)
     }
 
     func compileFunction(_ declaration: FunctionDeclaration) throws -> Eval {
