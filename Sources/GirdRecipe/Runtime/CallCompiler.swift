@@ -67,9 +67,12 @@ extension Compiler {
             case 1:
                 let a0 = a0!
                 return { f in
-                    let callee = try readCallee(f)
-                    guard case .function(let function) = callee else {
-                        return try Calls.call(callee, [try a0(f)], [], span: span, caller: caller, context: context)
+                    // A switch over the value read moves the function out of
+                    // it: one retain, not a copy of the value and another.
+                    let function: RecipeFunction
+                    switch try readCallee(f) {
+                    case .function(let recipeFunction): function = recipeFunction
+                    case let callee: return try Calls.call(callee, [try a0(f)], [], span: span, caller: caller, context: context)
                     }
                     guard function.positionalCount == 1 else { throw Calls.arityError(function, given: 1, span: span) }
                     let argument = try a0(f)
@@ -81,8 +84,10 @@ extension Compiler {
             case 2:
                 let a0 = a0!, a1 = a1!
                 return { f in
-                    let callee = try readCallee(f)
-                    guard case .function(let function) = callee else {
+                    let function: RecipeFunction
+                    switch try readCallee(f) {
+                    case .function(let recipeFunction): function = recipeFunction
+                    case let callee:
                         return try Calls.call(callee, [try a0(f), try a1(f)], [], span: span, caller: caller, context: context)
                     }
                     guard function.positionalCount == 2 else { throw Calls.arityError(function, given: 2, span: span) }
