@@ -12,15 +12,28 @@ extension Compiler {
         case .float(let x): let v = Value.float(x); return { _ in v }
         case .string(let pieces):
             if pieces.count == 1, case .text(let text) = pieces[0] { let v = Value.string(text); return { _ in v } }
-            let parts: [Eval] = try pieces.map { piece in
+            // Literal text is appended as it is, strings and ints without
+            // going through a value's description.
+            enum Part { case text(String), code(Eval) }
+            let parts: [Part] = try pieces.map { piece in
                 switch piece {
-                case .text(let text): let v = Value.string(text); return { _ in v }
-                case .code(let code): return try compileExpression(code)
+                case .text(let text): return .text(text)
+                case .code(let code): return .code(try compileExpression(code))
                 }
             }
             return { f in
                 var text = ""
-                for part in parts { text += try part(f).description }
+                for part in parts {
+                    switch part {
+                    case .text(let literal): text += literal
+                    case .code(let code):
+                        switch try code(f) {
+                        case .string(let piece): text += piece
+                        case .int(let i): text += String(i)
+                        case let value: text += value.description
+                        }
+                    }
+                }
                 return .string(text)
             }
         case .name(let use):
