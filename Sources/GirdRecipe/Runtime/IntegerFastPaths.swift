@@ -11,6 +11,7 @@ extension Compiler {
         if case let .binary(op, left, right) = condition.kind,
            [.less, .lessEqual, .greater, .greaterEqual, .equal, .notEqual].contains(op) {
             // A comparison as a condition: no bool value boxed and unboxed.
+            // (A float pair compares as IEEE does, NaN false, as the general path.)
             if case .int(let y) = right.kind {
                 if op == .less, case .name(let use) = left.kind, case .local(let slot) = use.slot {
                     // `n < 2` on a local, the commonest loop and recursion test.
@@ -34,21 +35,25 @@ extension Compiler {
             case .less: return { f in
                 let a = try l(f), b = try r(f)
                 if case .int(let x) = a, case .int(let y) = b { return x < y }
+                if case .float(let x) = a, case .float(let y) = b { return x < y }
                 return try general(a, b)
             }
             case .lessEqual: return { f in
                 let a = try l(f), b = try r(f)
                 if case .int(let x) = a, case .int(let y) = b { return x <= y }
+                if case .float(let x) = a, case .float(let y) = b { return x <= y }
                 return try general(a, b)
             }
             case .greater: return { f in
                 let a = try l(f), b = try r(f)
                 if case .int(let x) = a, case .int(let y) = b { return x > y }
+                if case .float(let x) = a, case .float(let y) = b { return x > y }
                 return try general(a, b)
             }
             case .greaterEqual: return { f in
                 let a = try l(f), b = try r(f)
                 if case .int(let x) = a, case .int(let y) = b { return x >= y }
+                if case .float(let x) = a, case .float(let y) = b { return x >= y }
                 return try general(a, b)
             }
             case .equal: return { f in
