@@ -52,6 +52,27 @@ final class InterpreterTests: XCTestCase {
         XCTAssertEqual(evaluate("let k = 3\nfn f(x) { x * k }\nf(2)"), "6")
     }
 
+    /// Frames on the stack and frames on the heap: each closure keeps the
+    /// frame of the call that made it, after that call has returned and
+    /// while later calls reuse the stack.
+    func testClosuresKeepTheirOwnFrames() {
+        XCTAssertEqual(evaluate("fn adder(k) { fn(x) { x + k } }\nlet a = adder(1)\nlet b = adder(10)\nfn g(n) { n * 2 }\n[a(g(1)), b(g(2)), a(b(0))]"), "[3, 14, 11]")
+        XCTAssertEqual(evaluate("var fs = []\nfn make(i) { let j = i * i; fn() { j } }\nfor i in range(4) { fs = fs + [make(i)] }\n[fs[0](), fs[1](), fs[3]()]"), "[0, 1, 9]")
+        XCTAssertEqual(evaluate("fn outer(n) { let inner = fn(m) { if m == 0 { n } else { inner2(m - 1) } }; inner(3) }\nfn inner2(m) { m }\nouter(7)"), "2")
+        // A function with defaults called with and without them, deep in a recursion.
+        XCTAssertEqual(evaluate("fn sum(n, acc: 0) { if n == 0 { return acc }; sum(n - 1, acc: acc + n) }\n[sum(100), sum(3, acc: 10)]"), "[5050, 16]")
+        XCTAssertEqual(evaluate("fn f(a, b, c, d: 4) { [a, b, c, d] }\n[f(1, 2, 3), f(1, 2, 3, d: 5)]"), "[[1, 2, 3, 4], [1, 2, 3, 5]]")
+    }
+
+    /// An error inside nested calls pops their frames: the session goes on
+    /// with the stack as it was.
+    func testTheFrameStackIsUnwoundByErrors() throws {
+        let interpreter = Interpreter()
+        XCTAssertThrowsError(try interpreter.run(source: "fn f(n) { let x = [n]; if n == 0 { 1 / 0 } else { f(n - 1) } }\nf(50)"))
+        XCTAssertThrowsError(try interpreter.run(source: "fn g(x) { g(x) }\ng(1)"))
+        XCTAssertEqual(try interpreter.run(source: "fn h(n) { if n < 2 { return n }; h(n - 1) + h(n - 2) }\nh(15)").repr, "610")
+    }
+
     func testRecursionAndForwardReferences() {
         XCTAssertEqual(evaluate("fn fib(n) { if n < 2 { n } else { fib(n - 1) + fib(n - 2) } }\nfib(20)"), "6765")
         XCTAssertEqual(evaluate("fn even(n) { if n == 0 { true } else { odd(n - 1) } }\nfn odd(n) { if n == 0 { false } else { even(n - 1) } }\neven(10)"), "true")

@@ -20,7 +20,7 @@ enum Access {
             let characters = Array(text)
             return .string(String(characters[try normalize(i, count: characters.count, what: "string", span)]))
         case let (.record(record), .string(key)):
-            guard let value = record[key] else { throw Compiler.noField(key, in: record, span) }
+            guard let value = record[key] else { throw Access.noField(key, in: record, span) }
             return value
         case let (.tensor(t), .int(i)):
             guard t.rank > 0 else { throw RecipeError("cannot index a scalar tensor (shape [])", at: span) }
@@ -68,7 +68,7 @@ enum Access {
     static func member(_ base: Value, _ name: String, _ span: SourceSpan, _ context: InterpreterContext) throws -> Value {
         if case .record(let record) = base {
             if let value = record[name] { return value }
-            throw Compiler.noField(name, in: record, span)
+            throw Access.noField(name, in: record, span)
         }
         if let member = BuiltinRegistry.member(name, of: base.typeName) {
             switch member.kind {
@@ -86,5 +86,15 @@ enum Access {
             message += "; did you mean '\(suggestion)'?"
         }
         throw RecipeError(message, at: span)
+    }
+
+    static func noField(_ name: String, in record: Record, _ span: SourceSpan) -> RecipeError {
+        var message = "the record has no field '\(name)'"
+        if let suggestion = Suggestions.closest(to: name, among: record.keys) {
+            message += "; did you mean '\(suggestion)'?"
+        } else if record.count <= 12 {
+            message += " (its fields: \(record.keys.joined(separator: ", ")))"
+        }
+        return RecipeError(message, at: span)
     }
 }

@@ -17,16 +17,40 @@ enum Calls {
         return RecipeError(message, at: span)
     }
 
-    /// Runs a function whose frame holds its arguments.
+    /// Runs `function` in a new frame whose parameter slots `fill` sets
+    /// (the arguments were evaluated before: an argument that calls a
+    /// function pushes and pops its frame before this one is pushed).
     @inline(__always)
-    static func invoke(_ function: RecipeFunction, frame: Frame, span: SourceSpan, caller: String,
-                       context: InterpreterContext) throws -> Value {
+    static func invoke(_ function: RecipeFunction, span: SourceSpan, caller: String,
+                       context: InterpreterContext, fill: (Frame) -> Void) throws -> Value {
         context.callDepth += 1
         defer { context.callDepth -= 1 }
         if context.callDepth > context.maximumCallDepth {
             throw RecipeError("recursion too deep (more than \(context.maximumCallDepth) frames)", at: span)
         }
         try context.tick(span)
+        // The function value holds the frame it captured, which the body
+        // reads through its own frame's parent: it must outlive the body.
+        return try withExtendedLifetime(function) {
+            if !function.framesOutliveCalls,
+               let frame = context.frames.push(count: function.slotCount, parameters: function.parameterCount,
+                                                parent: function.captured?.frame) {
+                defer { context.frames.pop(frame) }
+                fill(frame)
+                return try run(function, in: frame, span: span, caller: caller)
+            }
+            let box = FrameBox.make(count: function.slotCount, parent: function.captured)
+            return try withExtendedLifetime(box) {
+                fill(box.frame)
+                return try run(function, in: box.frame, span: span, caller: caller)
+            }
+        }
+    }
+
+    /// The body's value (or what `return` left); errors raised inside
+    /// collect the frames they pass through for the traceback.
+    @inline(__always)
+    private static func run(_ function: RecipeFunction, in frame: Frame, span: SourceSpan, caller: String) throws -> Value {
         do {
             let value = try function.body(frame)
             return frame.control == .returned ? frame.returnValue : value
@@ -36,6 +60,17 @@ enum Calls {
                 error.frames.append((caller, span))
             }
             throw error
+        }
+    }
+
+    /// After the positional arguments, the defaults of the named parameters
+    /// the call did not give.
+    @inline(__always)
+    static func fillDefaults(_ function: RecipeFunction, _ frame: Frame, from first: Int) {
+        var slot = first
+        for value in function.defaults {
+            frame.bind(slot, to: value)
+            slot += 1
         }
     }
 
@@ -62,17 +97,20 @@ enum Calls {
                 }
                 values[i] = argument.value
             }
-            let frame = Frame.make(count: code.slotCount, parent: function.captured)
+            var arguments: [Value] = []
+            arguments.reserveCapacity(values.count)
             for i in 0..<values.count {
                 if let value = values[i] {
-                    frame.slots[i] = value
+                    arguments.append(value)
                 } else if i >= code.positionalCount {
-                    frame.slots[i] = function.defaults[i - code.positionalCount]
+                    arguments.append(function.defaults[i - code.positionalCount])
                 } else {
                     throw RecipeError("\(code.name)() is missing the argument '\(code.parameterNames[i])'", at: span)
                 }
             }
-            return try invoke(function, frame: frame, span: span, caller: caller, context: context)
+            return try invoke(function, span: span, caller: caller, context: context) { frame in
+                for i in 0..<arguments.count { frame.bind(i, to: arguments[i]) }
+            }
         case .builtin(let bound):
             return try callBuiltin(bound.builtin, receiver: bound.receiver, positional, named, span: span, context: context)
         case .object(let object):

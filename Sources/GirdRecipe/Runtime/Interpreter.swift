@@ -23,8 +23,8 @@ public final class Interpreter {
 
     public init(options: InterpreterOptions = InterpreterOptions()) {
         context = InterpreterContext(options: options)
-        resolver = Resolver(globals: context.globals)
-        compiler = Compiler(context: context, resolver: resolver)
+        resolver = Resolver(context: context)
+        compiler = Compiler(context: context)
     }
 
     /// CPU time spent parsing, compiling and running in this session (the
@@ -40,7 +40,7 @@ public final class Interpreter {
         set { resolver.allowsRedefinition = newValue }
     }
 
-    /// Parses and compiles `file` (imports included); nothing runs yet.
+    /// Parses, resolves and compiles `file` (imports included); nothing runs yet.
     public func load(_ file: SourceFile) throws -> Program {
         try BigStack.run { () -> Result<Program, Error> in
             let started = threadCPUSeconds()
@@ -48,6 +48,7 @@ public final class Interpreter {
             return Result {
                 self.context.loadedSources.append((file.name, String(decoding: file.text, as: UTF8.self)))
                 let block = try Parser.parse(file)
+                try self.resolver.resolveProgram(block)
                 return Program(body: try self.compiler.compileProgram(block), source: file)
             }
         }.get()
@@ -60,9 +61,9 @@ public final class Interpreter {
             let started = threadCPUSeconds()
             defer { self.cpuSeconds += threadCPUSeconds() - started }
             return Result {
-                let frame = Frame.make(count: 0, parent: nil)
+                let topLevel = FrameBox.make(count: 0, parent: nil)
                 self.context.callDepth = 0
-                return try program.body(frame)
+                return try withExtendedLifetime(topLevel) { try program.body(topLevel.frame) }
             }
         }.get()
     }

@@ -57,6 +57,8 @@ public final class InterpreterContext {
     }
 
     let globals = GlobalSlots()
+    /// The frames of the recipe calls in progress.
+    let frames = FrameStack()
     var steps = 0
     private var nextCheck = 4096
     var callDepth = 0

@@ -168,7 +168,7 @@ struct Parser {
             _ = try expect(.equal, "'=' after '\(kind.rawValue) \(name.text)'")
             skipNewlines()
             let value = try parseExpression()
-            return Stmt(kind: .declaration(kind, name: name.text, nameSpan: name.span, value: value), span: token.span)
+            return Stmt(kind: .declaration(kind, NameBinding(name.text, span: name.span), value: value), span: token.span)
         case .kwFn where tokens[index + 1].kind == .identifier:
             advance()
             let name = advance()
@@ -183,7 +183,7 @@ struct Parser {
             loopDepth += 1
             defer { loopDepth -= 1 }
             let body = try parseBlock()
-            return Stmt(kind: .forLoop(variable: variable.text, variableSpan: variable.span, sequence: sequence, body: body), span: token.span)
+            return Stmt(kind: .forLoop(variable: NameBinding(variable.text, span: variable.span), sequence: sequence, body: body), span: token.span)
         case .kwWhile:
             advance()
             let condition = try parseExpression()
@@ -213,7 +213,7 @@ struct Parser {
                 throw error("'import' is allowed only at the top level of a recipe", at: token)
             }
             advance()
-            return Stmt(kind: .importFile(path: text), span: token.span.through(path.span))
+            return Stmt(kind: .importFile(ImportedFile(path: text)), span: token.span.through(path.span))
         case .kwAssert:
             advance()
             // `assert(cond, "message")` reads as the call it looks like.
@@ -504,7 +504,7 @@ struct Parser {
         case .kwTrue: advance(); return Expr(kind: .bool(true), span: token.span)
         case .kwFalse: advance(); return Expr(kind: .bool(false), span: token.span)
         case .kwNone: advance(); return Expr(kind: .none, span: token.span)
-        case .identifier: advance(); return Expr(kind: .name(token.text), span: token.span)
+        case .identifier: advance(); return Expr(kind: .name(NameUse(token.text)), span: token.span)
         case .string:
             advance()
             var pieces: [StringPiece] = []
