@@ -16,6 +16,15 @@ public enum ComputeThreads {
     /// The number of threads each library uses (default: all cores).
     public static var count: Int { current }
 
+    /// The cores other work leaves free, by the 1-minute load average (at
+    /// least 1): what `--threads auto` uses on a shared machine. Measured in
+    /// `docs/performance.md`: threads beyond the free cores slow a step down.
+    public static func freeCores() -> Int {
+        guard let text = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8),
+              let load = text.split(separator: " ").first.flatMap({ Double($0) }) else { return defaultCount }
+        return max(1, defaultCount - Int(load.rounded()))
+    }
+
     /// Sets the thread count of OpenBLAS and of oneDNN's OpenMP pool.
     public static func set(_ threads: Int) throws {
         guard threads >= 1 else {
