@@ -28,9 +28,9 @@ public final class ModelObject: RecipeObject {
 }
 
 extension BuiltinArguments {
-    /// Argument `index` as a model.
-    public func model(_ index: Int) throws -> Network {
-        try object(index, as: ModelObject.self, named: "model").network
+    /// The argument called `name` as a model.
+    public func model(_ name: String) throws -> Network {
+        try object(name, as: ModelObject.self, named: "model").network
     }
 }
 
@@ -47,11 +47,11 @@ extension BuiltinRegistry {
     static var modelBuiltins: [Builtin] {
         [
             Builtin("model", "name, *, classes: 100, in_channels: 3", doc: "a freshly initialised network of the CIFAR zoo (weights drawn from the session's generator; see seed)") { arguments in
-                let classes = try arguments.int(1), inChannels = try arguments.int(2)
+                let classes = try arguments.int("classes"), inChannels = try arguments.int("in_channels")
                 guard classes <= 100_000, inChannels <= 4096 else {
                     throw BuiltinFailure("model(): classes must be at most 100000 and in_channels at most 4096, got \(classes) and \(inChannels)")
                 }
-                let network = try ModelZoo.make(try arguments.string(0), classes: classes,
+                let network = try ModelZoo.make(try arguments.string("name"), classes: classes,
                                                 inChannels: inChannels, generator: arguments.context.generator)
                 return .object(ModelObject(network: network, inChannels: inChannels))
             },
@@ -59,11 +59,11 @@ extension BuiltinRegistry {
                 .list(ModelZoo.names.map { .string($0) })
             },
             Builtin("load_weights", "m, path", doc: "loads a safetensors file with PyTorch state_dict names into a model") { arguments in
-                try arguments.model(0).loadWeights(contentsOf: try arguments.string(1))
+                try arguments.model("m").loadWeights(contentsOf: try arguments.string("path"))
                 return .none
             },
             Builtin("save_weights", "m, path", doc: "saves a model's weights (safetensors, PyTorch state_dict names, BN running stats)") { arguments in
-                let network = try arguments.model(0), path = try arguments.string(1)
+                let network = try arguments.model("m"), path = try arguments.string("path")
                 if arguments.context.isDryRun {
                     // A dry run writes nothing; it checks that the write could happen.
                     let folder = (path as NSString).deletingLastPathComponent
@@ -83,12 +83,12 @@ extension BuiltinRegistry {
             },
             Builtin(method: BuiltinRegistry.callMember, of: "model", "x", doc: "the eval-mode forward: logits [N, classes]") { arguments in
                 let network = try arguments.receiverObject(as: ModelObject.self).network
-                let x = try arguments.tensor(0)
+                let x = try arguments.tensor("x")
                 return .tensor(try arguments.context.interruptible(at: arguments.span) { try evalForward(network) { try network(x) } })
             },
             Builtin(method: "features", of: "model", "x", doc: "a record of every tap's output in eval mode (dotted names: r[\"stage1.preact\"])") { arguments in
                 let network = try arguments.receiverObject(as: ModelObject.self).network
-                let x = try arguments.tensor(0)
+                let x = try arguments.tensor("x")
                 let taps = network.tapNames
                 let output = try arguments.context.interruptible(at: arguments.span) {
                     try evalForward(network) { try network.forward(x, taps: taps) }

@@ -13,7 +13,7 @@ extension BuiltinRegistry {
         [
             Builtin("show", "t, channel: 0",
                     doc: "prints a tensor's summary (shape, dtype, min/mean/max, NaN count); on a terminal also a heatmap of a matrix, or of one channel of a feature map") { arguments in
-                let t = try arguments.tensor(0), channel = try arguments.int(1)
+                let t = try arguments.tensor("t"), channel = try arguments.int("channel")
                 try checkChannel(channel, of: t, builtin: "show")
                 let options = arguments.context.options
                 let columns = min(64, max(8, options.displayColumns - 12))
@@ -22,9 +22,9 @@ extension BuiltinRegistry {
             },
             Builtin("heatmap", "t, path, channel: 0, scale: 1",
                     doc: "writes a matrix (or one channel of a feature map) as an RGB PNG heatmap, viridis, each cell scale x scale pixels") { arguments in
-                let t = try arguments.tensor(0), channel = try arguments.int(2)
+                let t = try arguments.tensor("t"), channel = try arguments.int("channel")
                 try checkChannel(channel, of: t, builtin: "heatmap")
-                try HeatmapPNG.write(t, to: try arguments.string(1), scale: try arguments.int(3), channel: channel)
+                try HeatmapPNG.write(t, to: try arguments.string("path"), scale: try arguments.int("scale"), channel: channel)
                 return .none
             },
             Builtin("relations", "teacher, student, data, *, tap: \"stage3\", batch: 16, bank: none, pool: \"gap\"",
@@ -44,13 +44,13 @@ extension BuiltinRegistry {
     }
 
     private static func relations(_ arguments: BuiltinArguments) throws -> Value {
-        let teacher = try arguments.model(0), student = try arguments.model(1), data = try arguments.dataset(2)
-        let tap = try arguments.string(3), batch = try arguments.int(4)
-        let pool = try GIRD.Pooling(try arguments.string(6))
+        let teacher = try arguments.model("teacher"), student = try arguments.model("student"), data = try arguments.dataset("data")
+        let tap = try arguments.string("tap"), batch = try arguments.int("batch")
+        let pool = try GIRD.Pooling(try arguments.string("pool"))
         guard batch >= 1, batch <= data.count else {
             throw BuiltinFailure("relations(): batch must be between 1 and the \(data.count) images of the dataset, got \(batch)")
         }
-        let banks = try relationBanks(arguments[5])
+        let banks = try relationBanks(arguments["bank"])
         let images = try data.batch(indices: Array(0..<batch), normalized: true).images
         let (teacherRelation, studentRelation) = try arguments.context.interruptible(at: arguments.span) {
             (try relation(teacher, images, tap: tap, pool: pool, bank: banks.teacher),
