@@ -68,7 +68,9 @@ extension BuiltinRegistry {
             },
             Builtin("image_folder", "root, size: 32, channels: 3", doc: "a torchvision ImageFolder tree (one folder per class; PNG/JPEG resized and centre-cropped to size)") { arguments in
                 let size = try arguments.int("size"), channels = try arguments.int("channels")
-                guard size > 0, size <= 4096 else { throw BuiltinFailure("image_folder(): size must be in 1...4096, got \(size)") }
+                guard size > 0, size <= 4096 else {
+                    throw BuiltinFailure("image_folder(): size must be in 1...4096, got \(size) (the side of the square the images are resized to; every image is held in memory at that size)")
+                }
                 guard channels == 1 || channels == 3 else { throw BuiltinFailure("image_folder(): channels must be 1 or 3, got \(channels)") }
                 let root = try arguments.string("root")
                 return .object(DatasetObject(dataset: try Dataset.imageFolder(root: root, size: size, channels: channels),
@@ -76,11 +78,17 @@ extension BuiltinRegistry {
             },
             Builtin("idx", "*, images, labels, classes: 10", doc: "a pair of IDX files (MNIST layout), images zero-padded to 32x32") { arguments in
                 let images = try arguments.string("images"), labels = try arguments.string("labels"), classes = try arguments.int("classes")
+                guard classes >= 1, classes <= BuiltinRegistry.maximumClasses else {
+                    throw BuiltinFailure("idx(): classes must be in 1...\(BuiltinRegistry.maximumClasses), got \(classes) (\(BuiltinRegistry.classesLimitReason))")
+                }
                 return .object(DatasetObject(dataset: try Dataset.idx(images: images, labels: labels, classes: classes),
                                              source: .idx(images: images, labels: labels, classes: classes)))
             },
             Builtin("evaluate", "m, data, *, batch_size: 256", doc: "top-1, top-5 (fractions) and mean cross-entropy of a model on a dataset, in eval mode") { arguments in
                 let batchSize = try arguments.int("batch_size")
+                guard batchSize >= 1, batchSize <= 65_536 else {
+                    throw BuiltinFailure("evaluate(): batch_size must be in 1...65536, got \(batchSize) (a batch's activations are held in memory at once; the figures do not depend on it)")
+                }
                 let (model, data) = (try arguments.model("m"), try arguments.dataset("data"))
                 let result = try arguments.context.interruptible(at: arguments.span) {
                     try Evaluation.evaluate(model, on: data, batchSize: batchSize)
@@ -109,6 +117,7 @@ extension BuiltinRegistry {
                 let data = try arguments.receiverObject(as: DatasetObject.self).dataset
                 let indices = try arguments.ints("indices")
                 guard let bad = indices.first(where: { $0 < 0 || $0 >= data.count }) .map({ Optional($0) }) ?? nil else {
+                    try MemoryLimit.check([indices.count] + data.imageShape, what: "batch(): \(indices.count) images of \(formatShape(data.imageShape))")
                     let (images, labels) = try data.batch(indices: indices, normalized: try arguments.bool("normalized"))
                     return .record(Record([("images", .tensor(images)), ("labels", .tensor(labels))]))
                 }
@@ -119,10 +128,16 @@ extension BuiltinRegistry {
 }
 
 extension BuiltinRegistry {
+    /// The most classes a model or a dataset of a recipe may have, and why.
+    static let maximumClasses = 100_000
+    static let classesLimitReason = "more classes than any dataset has; a bound so that a mistyped count fails here instead of exhausting memory"
+
     /// `subset` and `split`'s shared arguments `n, seed:, stratified:`, checked.
     fileprivate static func subsetChoice(_ arguments: BuiltinArguments) throws -> (n: Int, seed: UInt64, stratified: Bool) {
         let name = arguments.builtin.name, n = try arguments.int("n"), seed = try arguments.int("seed")
         guard n >= 0 else { throw BuiltinFailure("\(name)(): n must be non-negative, got \(n)") }
+        // n beyond the dataset is refused by the engine before it allocates
+        // ("cannot take a subset of 10001 images from 10000").
         guard seed >= 0 else { throw BuiltinFailure("\(name)(): seed must be non-negative, got \(seed)") }
         return (n, UInt64(seed), try arguments.bool("stratified"))
     }

@@ -206,6 +206,9 @@ extension BuiltinRegistry {
             Builtin("enumerate", "xs, start: 0", doc: "[index, element] pairs of a list") { arguments in
                 let items = try arguments.list("xs")
                 let start = Int64(try arguments.int("start"))
+                guard start <= Int64.max - Int64(items.count) else {
+                    throw BuiltinFailure("enumerate(): start \(start) leaves no room for \(items.count) indices below the largest int, 9223372036854775807")
+                }
                 return .list(items.enumerated().map { .list([.int(start + Int64($0.offset)), $0.element]) })
             },
             Builtin("keys", "r", doc: "the field names of a record, in order") { arguments in

@@ -48,8 +48,11 @@ extension BuiltinRegistry {
         [
             Builtin("model", "name, *, classes: 100, in_channels: 3", doc: "a freshly initialised network of the CIFAR zoo (weights drawn from the session's generator; see seed)") { arguments in
                 let classes = try arguments.int("classes"), inChannels = try arguments.int("in_channels")
-                guard classes <= 100_000, inChannels <= 4096 else {
-                    throw BuiltinFailure("model(): classes must be at most 100000 and in_channels at most 4096, got \(classes) and \(inChannels)")
+                guard classes <= BuiltinRegistry.maximumClasses else {
+                    throw BuiltinFailure("model(): classes must be at most \(BuiltinRegistry.maximumClasses), got \(classes) (\(BuiltinRegistry.classesLimitReason))")
+                }
+                guard inChannels <= 4096 else {
+                    throw BuiltinFailure("model(): in_channels must be at most 4096, got \(inChannels) (images have 1 or 3 channels; a bound so that a mistyped count fails here instead of exhausting memory)")
                 }
                 let network = try ModelZoo.make(try arguments.string("name"), classes: classes,
                                                 inChannels: inChannels, generator: arguments.context.generator)

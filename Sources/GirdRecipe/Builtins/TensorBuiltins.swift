@@ -4,8 +4,11 @@ import GirdTensor
 /// gradients. Shapes are checked here, before the engine sees them (a
 /// negative size is a recipe error, never a trap).
 enum TensorArguments {
-    /// The largest tensor a recipe may ask for (elements).
+    /// The largest tensor a recipe may ask for (elements), and why, for the
+    /// errors that refuse more: a mistyped size must fail at its line, not
+    /// exhaust the machine's memory.
     static let maximumElements = 1 << 28
+    static let limit = "at most \(maximumElements) elements (1 GiB of float32), so that a mistyped size fails here instead of exhausting memory"
 
     static func shape(_ value: Value, _ name: String) throws -> [Int] {
         let sizes: [Value]
@@ -21,12 +24,19 @@ enum TensorArguments {
             guard n >= 0 else { throw BuiltinFailure("\(name)(): negative size \(n) in shape \(Value.list(sizes).repr)") }
             let (product, overflow) = count.multipliedReportingOverflow(by: Int(clamping: n))
             guard !overflow, product <= maximumElements else {
-                throw BuiltinFailure("\(name)(): shape \(Value.list(sizes).repr) is too large (at most \(maximumElements) elements)")
+                throw BuiltinFailure("\(name)(): shape \(Value.list(sizes).repr) is too large: a recipe's tensor holds \(limit)")
             }
             count = product
             shape.append(Int(n))
         }
         return shape
+    }
+
+    /// A float32 tensor of a recipe's shape, filled with `value`: the shape
+    /// checked here, the machine's memory by the engine (`Tensor.filled`).
+    static func filled(_ shape: Value, value: Float, _ name: String) throws -> Tensor {
+        let sizes = try self.shape(shape, name)
+        return try Tensor.filled(sizes, value: value, what: "\(name)(): shape \(formatShape(sizes))")
     }
 
     /// A nested list of numbers as a shape and row-major values.
@@ -104,13 +114,13 @@ extension BuiltinRegistry {
                 .tensor(try TensorArguments.tensor(from: arguments["values"], dtype: try arguments.string("dtype")))
             },
             Builtin("zeros", "shape", doc: "a float32 tensor of zeros (zero sizes allowed)") { arguments in
-                .tensor(Tensor.zeros(try TensorArguments.shape(arguments["shape"], "zeros")))
+                .tensor(try TensorArguments.filled(arguments["shape"], value: 0, "zeros"))
             },
             Builtin("ones", "shape", doc: "a float32 tensor of ones") { arguments in
-                .tensor(Tensor.ones(try TensorArguments.shape(arguments["shape"], "ones")))
+                .tensor(try TensorArguments.filled(arguments["shape"], value: 1, "ones"))
             },
             Builtin("full", "shape, value", doc: "a float32 tensor filled with value") { arguments in
-                .tensor(Tensor.full(try TensorArguments.shape(arguments["shape"], "full"), value: Float(try arguments.double("value"))))
+                .tensor(try TensorArguments.filled(arguments["shape"], value: Float(try arguments.double("value")), "full"))
             },
             Builtin("randn", "shape", doc: "standard normal samples from the session's generator (see seed)") { arguments in
                 .tensor(try Tensor.randn(try TensorArguments.shape(arguments["shape"], "randn"), generator: arguments.context.generator))
@@ -120,8 +130,10 @@ extension BuiltinRegistry {
             },
             Builtin("arange", "n", doc: "the float32 tensor [0, 1, ..., n-1]") { arguments in
                 let n = try arguments.int("n")
-                guard n >= 0, n <= TensorArguments.maximumElements else { throw BuiltinFailure("arange(): n must be in 0...\(TensorArguments.maximumElements), got \(n)") }
-                return .tensor(try Tensor(shape: [n], values: (0..<n).map(Float.init)))
+                guard n >= 0, n <= TensorArguments.maximumElements else {
+                    throw BuiltinFailure("arange(): n must be in 0...\(TensorArguments.maximumElements), got \(n): a recipe's tensor holds \(TensorArguments.limit)")
+                }
+                return .tensor(try Tensor.arange(n, dtype: .float32))
             },
             Builtin("load_npy", "path", doc: "a NumPy .npy file as a tensor (float64 and float16 read as float32, ints as int64)") { arguments in
                 .tensor(try NumPyFile.load(contentsOf: try arguments.string("path")))
@@ -178,7 +190,7 @@ extension BuiltinRegistry {
                 for size in sizes where size > 0 {
                     let (next, overflow) = product.multipliedReportingOverflow(by: size)
                     guard !overflow, next <= TensorArguments.maximumElements else {
-                        throw BuiltinFailure("reshape(): shape \(arguments["shape"].repr) is too large")
+                        throw BuiltinFailure("reshape(): shape \(arguments["shape"].repr) is too large: a recipe's tensor holds \(TensorArguments.limit)")
                     }
                     product = next
                 }

@@ -22,9 +22,10 @@ extension BuiltinRegistry {
             },
             Builtin("heatmap", "t, path, channel: 0, scale: 1",
                     doc: "writes a matrix (or one channel of a feature map) as an RGB PNG heatmap, viridis, each cell scale x scale pixels") { arguments in
-                let t = try arguments.tensor("t"), channel = try arguments.int("channel")
+                let t = try arguments.tensor("t"), channel = try arguments.int("channel"), scale = try arguments.int("scale")
                 try checkChannel(channel, of: t, builtin: "heatmap")
-                try HeatmapPNG.write(t, to: try arguments.string("path"), scale: try arguments.int("scale"), channel: channel)
+                try checkImageSize(of: t, scale: scale)
+                try HeatmapPNG.write(t, to: try arguments.string("path"), scale: scale, channel: channel)
                 return .none
             },
             Builtin("relations", "teacher, student, data, *, tap: \"stage3\", batch: 16, bank: none, pool: \"gap\"",
@@ -42,6 +43,23 @@ extension BuiltinRegistry {
             throw BuiltinFailure("\(builtin)(): channel \(channel) is outside the \(channels) channel(s) of a tensor of shape \(formatShape(t.shape))")
         }
     }
+
+    /// The PNG is held in memory before it is written: its sides and bytes
+    /// are bounded before anything is drawn.
+    private static func checkImageSize(of t: Tensor, scale: Int) throws {
+        guard scale >= 1, scale <= 64 else {
+            throw BuiltinFailure("heatmap(): scale must be in 1...64, got \(scale) (each value is drawn as scale x scale pixels)")
+        }
+        let plane = t.rank >= 2 ? Array(t.shape.suffix(2)) : [1, t.shape.first ?? 1]
+        let (height, width) = (plane[0] * scale, plane[1] * scale)
+        guard height <= maximumImageSide, width <= maximumImageSide else {
+            throw BuiltinFailure("heatmap(): a \(width) x \(height) pixel image is too large: each side must be at most \(maximumImageSide) pixels (the most PNG readers accept)")
+        }
+        try MemoryLimit.check([height, width, 3], bytesPerElement: 1, what: "heatmap(): a \(width) x \(height) pixel image")
+    }
+
+    /// libpng's default limit on a side: larger images are refused by most readers.
+    static let maximumImageSide = 1_000_000
 
     private static func relations(_ arguments: BuiltinArguments) throws -> Value {
         let teacher = try arguments.model("teacher"), student = try arguments.model("student"), data = try arguments.dataset("data")
