@@ -122,7 +122,7 @@ extension BuiltinRegistry {
                 return .none
             },
             Builtin("write_file", "path, text", doc: "writes text to a file atomically (creating its folders); a dry run writes nothing") { arguments in
-                let path = try arguments.string("path"), text = try arguments.string("text")
+                let path = try arguments.writablePath("path"), text = try arguments.string("text")
                 let folder = (path as NSString).deletingLastPathComponent
                 if arguments.context.isDryRun { return .none }
                 if !folder.isEmpty {

@@ -66,7 +66,7 @@ extension BuiltinRegistry {
                 return .none
             },
             Builtin("save_weights", "m, path", doc: "saves a model's weights (safetensors, PyTorch state_dict names, BN running stats)") { arguments in
-                let network = try arguments.model("m"), path = try arguments.string("path")
+                let network = try arguments.model("m"), path = try arguments.writablePath("path")
                 if arguments.context.isDryRun {
                     // A dry run writes nothing; it checks that the write could happen.
                     let folder = (path as NSString).deletingLastPathComponent

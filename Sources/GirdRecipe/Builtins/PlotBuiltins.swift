@@ -8,7 +8,7 @@ extension BuiltinRegistry {
         [
             Builtin("plot", "path, x, series, *, lines: [], title: \"\", x_label: \"\", y_label: \"\", width: 720, height: 450",
                     doc: "writes a line chart as a PNG: x the labels of evenly spaced positions, series records {name, y, err (optional)}, lines horizontal references {name, y, err (optional)}; a dry run writes nothing") { arguments in
-                let path = try arguments.string("path")
+                let path = try arguments.writablePath("path")
                 let ticks = try arguments.list("x").map(\.description)
                 let series = try arguments.list("series").enumerated().map { try plotSeries($1, at: $0) }
                 let lines = try arguments.list("lines").enumerated().map { try referenceLine($1, at: $0) }

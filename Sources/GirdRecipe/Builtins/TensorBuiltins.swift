@@ -139,7 +139,8 @@ extension BuiltinRegistry {
                 .tensor(try NumPyFile.load(contentsOf: try arguments.string("path")))
             },
             Builtin("save_npy", "t, path", doc: "writes a tensor as a NumPy .npy file (atomically)") { arguments in
-                try NumPyFile.save(try arguments.tensor("t"), to: try arguments.string("path"))
+                let t = try arguments.tensor("t"), path = try arguments.writablePath("path")
+                try NumPyFile.save(t, to: path)
                 return .none
             },
             Builtin("backward", "loss", doc: "backpropagates from a one-value tensor into the grad of every leaf that requires it") { arguments in

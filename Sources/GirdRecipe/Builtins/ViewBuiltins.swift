@@ -25,7 +25,7 @@ extension BuiltinRegistry {
                 let t = try arguments.tensor("t"), channel = try arguments.int("channel"), scale = try arguments.int("scale")
                 try checkChannel(channel, of: t, builtin: "heatmap")
                 try checkImageSize(of: t, scale: scale)
-                try HeatmapPNG.write(t, to: try arguments.string("path"), scale: scale, channel: channel)
+                try HeatmapPNG.write(t, to: try arguments.writablePath("path"), scale: scale, channel: channel)
                 return .none
             },
             Builtin("relations", "teacher, student, data, *, tap: \"stage3\", batch: 16, bank: none, pool: \"gap\"",
