@@ -36,11 +36,8 @@ extension BuiltinArguments {
 
     /// The argument called `name` as a split name.
     public func split(_ name: String) throws -> Split {
-        let text = try string(name)
-        guard let split = Split(rawValue: text) else {
-            throw BuiltinFailure("\(builtin.name)(): split must be \"train\" or \"test\", got \(Value.quote(text))")
-        }
-        return split
+        let text = try choice(name, among: [Split.train.rawValue, Split.test.rawValue])
+        return Split(rawValue: text)!
     }
 }
 
@@ -58,10 +55,7 @@ extension BuiltinRegistry {
                                              source: .cifar10(root: root, split: split.rawValue)))
             },
             Builtin("cifar100", "root, split: \"train\", labels: \"fine\"", doc: "CIFAR-100 from its binary files in root (labels: \"fine\" or \"coarse\")") { arguments in
-                let text = try arguments.string("labels")
-                guard let labels = CIFAR100Labels(rawValue: text) else {
-                    throw BuiltinFailure("cifar100(): labels must be \"fine\" or \"coarse\", got \(Value.quote(text))")
-                }
+                let labels = CIFAR100Labels(rawValue: try arguments.choice("labels", among: ["fine", "coarse"]))!
                 let split = try arguments.split("split"), root = try arguments.string("root")
                 return .object(DatasetObject(dataset: try Dataset.cifar100(split: split, root: root, labels: labels),
                                              source: .cifar100(root: root, split: split.rawValue, labels: labels.rawValue)))

@@ -9,6 +9,14 @@ enum Formatting {
     }
 }
 
+/// What `print` and `str` show: a model as its layers (PyTorch's
+/// `print(model)`); anything else as its description (strings bare). Inside
+/// a list or a record a model keeps its one-line summary.
+private func printed(_ value: Value) -> String {
+    if case .object(let object as ModelObject) = value { return object.layers }
+    return value.description
+}
+
 /// Numbers of a list (ints and floats), for sum, mean, min, ...
 private func numbers(_ items: [Value], _ name: String) throws -> [Double] {
     try items.map {
@@ -117,8 +125,8 @@ private func math(_ name: String, _ doc: String, _ f: @escaping (Double) -> Doub
 extension BuiltinRegistry {
     static var generalBuiltins: [Builtin] {
         [
-            Builtin("print", "*values", doc: "prints the values separated by spaces, then a newline") { arguments in
-                arguments.context.write(arguments.rest.map(\.description).joined(separator: " ") + "\n")
+            Builtin("print", "*values", doc: "prints the values separated by spaces, then a newline (a model as its layers, as PyTorch's print(model))") { arguments in
+                arguments.context.write(arguments.rest.map(printed).joined(separator: " ") + "\n")
                 return .none
             },
             Builtin("write_file", "path, text", doc: "writes text to a file atomically (creating its folders); a dry run writes nothing") { arguments in
@@ -152,7 +160,7 @@ extension BuiltinRegistry {
             Builtin("range", "*bounds", doc: "the ints from start (default 0) below end by step: range(n), range(a, b), range(a, b, step)") { arguments in
                 .list(try rangeList(arguments))
             },
-            Builtin("str", "x", doc: "the value as text, as print shows it") { arguments in .string(arguments["x"].description) },
+            Builtin("str", "x", doc: "the value as text, as print shows it") { arguments in .string(printed(arguments["x"])) },
             Builtin("repr", "x", doc: "the value as it would be written in a recipe (strings quoted)") { arguments in .string(arguments["x"].repr) },
             Builtin("int", "x", doc: "an int from a number (truncated toward zero), a bool, a string or a one-value tensor") { arguments in try toInt(arguments["x"]) },
             Builtin("float", "x", doc: "a float from a number, a bool, a string or a one-value tensor") { arguments in try toFloat(arguments["x"]) },

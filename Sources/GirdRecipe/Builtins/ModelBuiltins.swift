@@ -27,6 +27,50 @@ public final class ModelObject: RecipeObject {
     }
 }
 
+extension ModelObject {
+    /// What `print(m)` shows: the layers, as PyTorch's `print(model)` does,
+    /// one registered module a line (`(name): Conv2d(3, 16, ...)`), nested
+    /// by two spaces. Functions without weights (ReLU, pooling) are not
+    /// modules here, so they are not listed.
+    public var layers: String { ModulePrinting.tree(network) }
+}
+
+enum ModulePrinting {
+    static func tree(_ module: Module, indent: String = "") -> String {
+        let children = module.children
+        if children.isEmpty { return leaf(module) }
+        var text = typeName(module) + "(\n"
+        for child in children {
+            text += indent + "  (\(child.name)): " + tree(child.module, indent: indent + "  ") + "\n"
+        }
+        return text + indent + ")"
+    }
+
+    /// PyTorch's `extra_repr` of the layers it knows.
+    static func leaf(_ module: Module) -> String {
+        switch module {
+        case let conv as Conv2d:
+            let shape = conv.weight.shape
+            var text = "Conv2d(\(shape[1] * conv.groups), \(shape[0]), kernel_size=(\(shape[2]), \(shape[3])), stride=(\(conv.stride), \(conv.stride))"
+            if conv.padding != 0 { text += ", padding=(\(conv.padding), \(conv.padding))" }
+            if conv.dilation != 1 { text += ", dilation=(\(conv.dilation), \(conv.dilation))" }
+            if conv.groups != 1 { text += ", groups=\(conv.groups)" }
+            if conv.bias == nil { text += ", bias=False" }
+            return text + ")"
+        case let norm as BatchNorm:
+            return "BatchNorm2d(\(norm.weight.count), eps=\(norm.epsilon), momentum=\(norm.momentum), affine=True, track_running_stats=True)"
+        case let linear as Linear:
+            return "Linear(in_features=\(linear.weight.shape[1]), out_features=\(linear.weight.shape[0]), bias=\(linear.bias == nil ? "False" : "True"))"
+        default:
+            return typeName(module) + "()"
+        }
+    }
+
+    static func typeName(_ module: Module) -> String {
+        String(describing: type(of: module))
+    }
+}
+
 extension BuiltinArguments {
     /// The argument called `name` as a model.
     public func model(_ name: String) throws -> Network {

@@ -111,7 +111,7 @@ extension BuiltinRegistry {
     static var tensorBuiltins: [Builtin] {
         [
             Builtin("tensor", "values, dtype: \"float32\"", doc: "a tensor from a number or a nested list of numbers (float32; dtype: \"int64\" for labels)") { arguments in
-                .tensor(try TensorArguments.tensor(from: arguments["values"], dtype: try arguments.string("dtype")))
+                .tensor(try TensorArguments.tensor(from: arguments["values"], dtype: try arguments.choice("dtype", among: ["float32", "int64"])))
             },
             Builtin("zeros", "shape", doc: "a float32 tensor of zeros (zero sizes allowed)") { arguments in
                 .tensor(try TensorArguments.filled(arguments["shape"], value: 0, "zeros"))

@@ -11,13 +11,17 @@ import GirdView
 extension BuiltinRegistry {
     static var viewBuiltins: [Builtin] {
         [
-            Builtin("show", "t, channel: 0",
-                    doc: "prints a tensor's summary (shape, dtype, min/mean/max, NaN count); on a terminal also a heatmap of a matrix, or of one channel of a feature map") { arguments in
-                let t = try arguments.tensor("t"), channel = try arguments.int("channel")
+            Builtin("show", "t, channel: 0, sample: 0",
+                    doc: "prints a tensor's summary (shape, dtype, min/mean/max, NaN count); on a terminal also a heatmap of a matrix, or of one channel of a feature map (of sample `sample` of an [N, C, H, W] batch)") { arguments in
+                let t = try arguments.tensor("t"), channel = try arguments.int("channel"), sample = try arguments.int("sample")
                 try checkChannel(channel, of: t, builtin: "show")
+                let samples = t.rank == 4 ? t.shape[0] : 1
+                guard sample >= 0, sample < samples else {
+                    throw BuiltinFailure("show(): sample \(sample) is outside the \(samples) sample(s) of a tensor of shape \(formatShape(t.shape))")
+                }
                 let options = arguments.context.options
                 let columns = min(64, max(8, options.displayColumns - 12))
-                arguments.context.write(try TensorView.show(t, mode: options.heatmapMode, channel: channel, maxColumns: columns) + "\n")
+                arguments.context.write(try TensorView.show(t, mode: options.heatmapMode, channel: channel, sample: sample, maxColumns: columns) + "\n")
                 return .none
             },
             Builtin("heatmap", "t, path, channel: 0, scale: 1",
@@ -64,7 +68,7 @@ extension BuiltinRegistry {
     private static func relations(_ arguments: BuiltinArguments) throws -> Value {
         let teacher = try arguments.model("teacher"), student = try arguments.model("student"), data = try arguments.dataset("data")
         let tap = try arguments.string("tap"), batch = try arguments.int("batch")
-        let pool = try GIRD.Pooling(try arguments.string("pool"))
+        let pool = try GIRD.Pooling(try arguments.string("pool").lowercased())
         guard batch >= 1, batch <= data.count else {
             throw BuiltinFailure("relations(): batch must be between 1 and the \(data.count) images of the dataset, got \(batch)")
         }
