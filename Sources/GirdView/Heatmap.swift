@@ -37,8 +37,8 @@ public enum Heatmap {
         }
     }
 
-    public static func render(_ tensor: Tensor, channel: Int = 0, options: Options) throws -> RenderedView {
-        render(try ValueGrid(tensor, channel: channel), options: options)
+    public static func render(_ tensor: Tensor, channel: Int = 0, sample: Int = 0, options: Options) throws -> RenderedView {
+        render(try ValueGrid(tensor, channel: channel, sample: sample), options: options)
     }
 
     public static func render(_ grid: ValueGrid, options: Options) -> RenderedView {

@@ -14,9 +14,9 @@ public struct ValueGrid: Equatable {
     }
 
     /// The plane of `tensor` to draw: a matrix as it is, a vector as one
-    /// row, channel `channel` of a [C, H, W] map, or of sample 0 of an
+    /// row, channel `channel` of a [C, H, W] map, or of sample `sample` of an
     /// [N, C, H, W] batch (a REPL user looks at one example at a time).
-    public init(_ tensor: Tensor, channel: Int = 0) throws {
+    public init(_ tensor: Tensor, channel: Int = 0, sample: Int = 0) throws {
         guard tensor.dtype == .float32 else {
             throw ViewError.notAMatrix(shape: tensor.shape, reason: "only float32 tensors have a heatmap")
         }
@@ -34,10 +34,14 @@ public struct ValueGrid: Equatable {
             if shape.count == 4 && shape[0] == 0 {
                 throw ViewError.notAMatrix(shape: shape, reason: "the batch is empty")
             }
+            let samples = shape.count == 4 ? shape[0] : 1
+            guard sample >= 0, sample < samples else {
+                throw ViewError.notAMatrix(shape: shape, reason: "sample \(sample) is outside the \(samples) sample(s)")
+            }
             let height = shape[shape.count - 2], width = shape[shape.count - 1]
             let plane = height * width
-            // Sample 0 comes first in row-major order, so its channel c starts at c·H·W.
-            let start = channel * plane
+            // Row-major: sample n's channel c starts at (n·C + c)·H·W.
+            let start = (sample * channels + channel) * plane
             let all = tensor.toArray()
             self.init(rows: height, columns: width, values: Array(all[start ..< start + plane]))
         default:

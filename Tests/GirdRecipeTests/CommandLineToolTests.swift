@@ -64,6 +64,22 @@ final class CommandLineToolTests: XCTestCase {
         XCTAssertEqual(runCommandLine([path, "--set", "lr"]).errors, "gird-repl: --set needs NAME=VALUE, got 'lr'\n")
     }
 
+    func testSetTakesABareWordForAStringParam() throws {
+        let path = try recipeFile("param out = \"runs/default\"\nparam lr = 0.05\nprint(out)\n")
+        let run = runCommandLine([path, "--set", "out=runs/x"])
+        XCTAssertEqual(run.status, 0, run.errors)
+        XCTAssertEqual(run.output, "runs/x\n")
+        // Quoted, it is the same string; numbers and lists still parse as literals.
+        XCTAssertEqual(runCommandLine([path, "--set=out=\"runs/y\""]).output, "runs/y\n")
+        let number = runCommandLine([path, "--set", "out=3"])
+        XCTAssertEqual(number.status, 1)
+        XCTAssertEqual(number.errors.components(separatedBy: "\n")[0],
+                       "\(path):1:7: error: --set out=3: the param's default is a string (\"runs/default\"), not an int")
+        let bad = runCommandLine([path, "--set", "lr=fast"])
+        XCTAssertEqual(bad.status, 2)
+        XCTAssertEqual(bad.errors, "gird-repl: --set lr: 'fast' is not a recipe literal (a number, \"text\" in quotes, true, false, none, or a list or record of those)\n")
+    }
+
     func testSetValuesAreRecipeLiterals() throws {
         XCTAssertEqual(try LiteralParser.parse("-3").repr, "-3")
         XCTAssertEqual(try LiteralParser.parse("[0, 4096]").repr, "[0, 4096]")

@@ -9,6 +9,9 @@ func runRecipe(_ code: String, name: String = "<-e>", stepLimit: Int? = 10_000_0
     var options = InterpreterOptions()
     options.stepLimit = stepLimit
     options.output = { output.text += $0 }
+    // Tests write their files under the system's temporary folder, outside
+    // the current directory: as `--allow-write` would allow it.
+    options.writePolicy = WritePolicy(allowing: [NSTemporaryDirectory()])
     configure(&options)
     let interpreter = Interpreter(options: options)
     let value = try interpreter.run(source: code, name: name)
@@ -41,11 +44,15 @@ final class OutputBuffer {
     var text = ""
 }
 
-/// Runs the command line with captured streams.
-func runCommandLine(_ arguments: [String], stdin: String? = nil) -> (status: Int32, output: String, errors: String) {
+/// Runs the command line with captured streams, allowed to write under the
+/// system's temporary folder (where tests keep their files) unless
+/// `allowingTemporaryFiles` is false.
+func runCommandLine(_ arguments: [String], stdin: String? = nil,
+                    allowingTemporaryFiles: Bool = true) -> (status: Int32, output: String, errors: String) {
     let output = OutputBuffer(), errors = OutputBuffer()
     let io = CommandLineTool.IO(standardInput: { stdin ?? "" }, standardInputIsTerminal: stdin == nil,
                                 output: { output.text += $0 }, errorOutput: { errors.text += $0 })
-    let status = CommandLineTool.run(arguments: arguments, io: io)
+    let allowed = allowingTemporaryFiles ? ["--allow-write", NSTemporaryDirectory()] : []
+    let status = CommandLineTool.run(arguments: allowed + arguments, io: io)
     return (status, output.text, errors.text)
 }

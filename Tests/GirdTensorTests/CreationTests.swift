@@ -44,4 +44,30 @@ final class CreationTests: XCTestCase {
         XCTAssertEqual(try Tensor.randomPermutation(20, generator: RandomGenerator(seed: 2)).toIndices(), permutation.toIndices())
         XCTAssertEqual(permutation.toIndices().map(Int.init), RandomGenerator(seed: 2).permutation(20))
     }
+
+    func testFilledChecksTheMachinesMemoryAndThrows() throws {
+        XCTAssertEqual(try Tensor.filled([2, 3], value: 1.5, what: "full").toArray(), [Float](repeating: 1.5, count: 6))
+        XCTAssertEqual(try Tensor.filled([0, 4], value: 0, what: "zeros").shape, [0, 4])
+        let machine = MemoryLimit.describe(bytes: MemoryLimit.physicalBytes)
+        XCTAssertThrowsError(try Tensor.filled([1 << 20, 1 << 20], value: 0, what: "zeros(): shape [1048576, 1048576]")) { error in
+            XCTAssertEqual("\(error)", "zeros(): shape [1048576, 1048576] needs 4.0 TiB, more than this machine's \(machine) of memory")
+        }
+        XCTAssertThrowsError(try Tensor.filled([1 << 40, 1 << 40], value: 0, what: "zeros")) { error in
+            XCTAssertEqual("\(error)", "zeros needs more bytes than a 64-bit size holds, more than this machine's \(machine) of memory")
+        }
+        XCTAssertThrowsError(try Tensor.randn([1 << 20, 1 << 20], generator: RandomGenerator(seed: 0))) { error in
+            XCTAssertEqual("\(error)", "randn: shape [1048576, 1048576] needs 4.0 TiB, more than this machine's \(machine) of memory")
+        }
+        XCTAssertThrowsError(try Tensor.arange(1 << 62)) { error in
+            XCTAssertEqual("\(error)", "arange: 4611686018427387904 values needs more bytes than a 64-bit size holds, more than this machine's \(machine) of memory")
+        }
+    }
+
+    func testAnAllocationRefusedByTheSystemThrows() {
+        // Passes no MemoryLimit check on purpose: what posix_memalign refuses
+        // (an address space no machine has) is an error, not an abort.
+        XCTAssertThrowsError(try TensorStorage(checkedByteCount: Int.max / 2, what: "a test")) { error in
+            XCTAssertEqual("\(error)", "a test: cannot allocate 4.0 EiB: out of memory")
+        }
+    }
 }

@@ -29,18 +29,15 @@ public final class DatasetObject: RecipeObject {
 }
 
 extension BuiltinArguments {
-    /// Argument `index` as a dataset.
-    public func dataset(_ index: Int) throws -> Dataset {
-        try object(index, as: DatasetObject.self, named: "dataset").dataset
+    /// The argument called `name` as a dataset.
+    public func dataset(_ name: String) throws -> Dataset {
+        try object(name, as: DatasetObject.self, named: "dataset").dataset
     }
 
-    /// Argument `index` as a split name.
-    public func split(_ index: Int) throws -> Split {
-        let text = try string(index)
-        guard let split = Split(rawValue: text) else {
-            throw BuiltinFailure("\(builtin.name)(): split must be \"train\" or \"test\", got \(Value.quote(text))")
-        }
-        return split
+    /// The argument called `name` as a split name.
+    public func split(_ name: String) throws -> Split {
+        let text = try choice(name, among: [Split.train.rawValue, Split.test.rawValue])
+        return Split(rawValue: text)!
     }
 }
 
@@ -48,40 +45,45 @@ extension BuiltinRegistry {
     static var dataBuiltins: [Builtin] {
         [
             Builtin("fashion_mnist", "split: \"train\", root: none", doc: "Fashion-MNIST as 1x32x32 images (Debian's dataset-fashion-mnist files unless root: says otherwise)") { arguments in
-                let split = try arguments.split(0), root = try arguments.optionalString(1)
+                let split = try arguments.split("split"), root = try arguments.optionalString("root")
                 return .object(DatasetObject(dataset: try Dataset.fashionMNIST(split: split, root: root),
                                              source: .fashionMNIST(split: split.rawValue, root: root)))
             },
             Builtin("cifar10", "root, split: \"train\"", doc: "CIFAR-10 from its binary files in root") { arguments in
-                let split = try arguments.split(1), root = try arguments.string(0)
+                let split = try arguments.split("split"), root = try arguments.string("root")
                 return .object(DatasetObject(dataset: try Dataset.cifar10(split: split, root: root),
                                              source: .cifar10(root: root, split: split.rawValue)))
             },
             Builtin("cifar100", "root, split: \"train\", labels: \"fine\"", doc: "CIFAR-100 from its binary files in root (labels: \"fine\" or \"coarse\")") { arguments in
-                let text = try arguments.string(2)
-                guard let labels = CIFAR100Labels(rawValue: text) else {
-                    throw BuiltinFailure("cifar100(): labels must be \"fine\" or \"coarse\", got \(Value.quote(text))")
-                }
-                let split = try arguments.split(1), root = try arguments.string(0)
+                let labels = CIFAR100Labels(rawValue: try arguments.choice("labels", among: ["fine", "coarse"]))!
+                let split = try arguments.split("split"), root = try arguments.string("root")
                 return .object(DatasetObject(dataset: try Dataset.cifar100(split: split, root: root, labels: labels),
                                              source: .cifar100(root: root, split: split.rawValue, labels: labels.rawValue)))
             },
             Builtin("image_folder", "root, size: 32, channels: 3", doc: "a torchvision ImageFolder tree (one folder per class; PNG/JPEG resized and centre-cropped to size)") { arguments in
-                let size = try arguments.int(1), channels = try arguments.int(2)
-                guard size > 0, size <= 4096 else { throw BuiltinFailure("image_folder(): size must be in 1...4096, got \(size)") }
+                let size = try arguments.int("size"), channels = try arguments.int("channels")
+                guard size > 0, size <= 4096 else {
+                    throw BuiltinFailure("image_folder(): size must be in 1...4096, got \(size) (the side of the square the images are resized to; every image is held in memory at that size)")
+                }
                 guard channels == 1 || channels == 3 else { throw BuiltinFailure("image_folder(): channels must be 1 or 3, got \(channels)") }
-                let root = try arguments.string(0)
+                let root = try arguments.string("root")
                 return .object(DatasetObject(dataset: try Dataset.imageFolder(root: root, size: size, channels: channels),
                                              source: .imageFolder(root: root, size: size, channels: channels)))
             },
             Builtin("idx", "*, images, labels, classes: 10", doc: "a pair of IDX files (MNIST layout), images zero-padded to 32x32") { arguments in
-                let images = try arguments.string(0), labels = try arguments.string(1), classes = try arguments.int(2)
+                let images = try arguments.string("images"), labels = try arguments.string("labels"), classes = try arguments.int("classes")
+                guard classes >= 1, classes <= BuiltinRegistry.maximumClasses else {
+                    throw BuiltinFailure("idx(): classes must be in 1...\(BuiltinRegistry.maximumClasses), got \(classes) (\(BuiltinRegistry.classesLimitReason))")
+                }
                 return .object(DatasetObject(dataset: try Dataset.idx(images: images, labels: labels, classes: classes),
                                              source: .idx(images: images, labels: labels, classes: classes)))
             },
             Builtin("evaluate", "m, data, *, batch_size: 256", doc: "top-1, top-5 (fractions) and mean cross-entropy of a model on a dataset, in eval mode") { arguments in
-                let batchSize = try arguments.int(2)
-                let (model, data) = (try arguments.model(0), try arguments.dataset(1))
+                let batchSize = try arguments.int("batch_size")
+                guard batchSize >= 1, batchSize <= 65_536 else {
+                    throw BuiltinFailure("evaluate(): batch_size must be in 1...65536, got \(batchSize) (a batch's activations are held in memory at once; the figures do not depend on it)")
+                }
+                let (model, data) = (try arguments.model("m"), try arguments.dataset("data"))
                 let result = try arguments.context.interruptible(at: arguments.span) {
                     try Evaluation.evaluate(model, on: data, batchSize: batchSize)
                 }
@@ -107,9 +109,10 @@ extension BuiltinRegistry {
             },
             Builtin(method: "batch", of: "dataset", "indices, *, normalized: true", doc: "images [N, C, 32, 32] and int64 labels of the given indices, as {images, labels}") { arguments in
                 let data = try arguments.receiverObject(as: DatasetObject.self).dataset
-                let indices = try arguments.ints(0)
+                let indices = try arguments.ints("indices")
                 guard let bad = indices.first(where: { $0 < 0 || $0 >= data.count }) .map({ Optional($0) }) ?? nil else {
-                    let (images, labels) = try data.batch(indices: indices, normalized: try arguments.bool(1))
+                    try MemoryLimit.check([indices.count] + data.imageShape, what: "batch(): \(indices.count) images of \(formatShape(data.imageShape))")
+                    let (images, labels) = try data.batch(indices: indices, normalized: try arguments.bool("normalized"))
                     return .record(Record([("images", .tensor(images)), ("labels", .tensor(labels))]))
                 }
                 throw BuiltinFailure("batch(): index \(bad) out of range (the dataset has \(data.count) images)")
@@ -119,11 +122,17 @@ extension BuiltinRegistry {
 }
 
 extension BuiltinRegistry {
+    /// The most classes a model or a dataset of a recipe may have, and why.
+    static let maximumClasses = 100_000
+    static let classesLimitReason = "more classes than any dataset has; a bound so that a mistyped count fails here instead of exhausting memory"
+
     /// `subset` and `split`'s shared arguments `n, seed:, stratified:`, checked.
     fileprivate static func subsetChoice(_ arguments: BuiltinArguments) throws -> (n: Int, seed: UInt64, stratified: Bool) {
-        let name = arguments.builtin.name, n = try arguments.int(0), seed = try arguments.int(1)
+        let name = arguments.builtin.name, n = try arguments.int("n"), seed = try arguments.int("seed")
         guard n >= 0 else { throw BuiltinFailure("\(name)(): n must be non-negative, got \(n)") }
+        // n beyond the dataset is refused by the engine before it allocates
+        // ("cannot take a subset of 10001 images from 10000").
         guard seed >= 0 else { throw BuiltinFailure("\(name)(): seed must be non-negative, got \(seed)") }
-        return (n, UInt64(seed), try arguments.bool(2))
+        return (n, UInt64(seed), try arguments.bool("stratified"))
     }
 }

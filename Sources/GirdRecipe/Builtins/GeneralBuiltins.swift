@@ -10,6 +10,14 @@ enum Formatting {
     }
 }
 
+/// What `print` and `str` show: a model as its layers (PyTorch's
+/// `print(model)`); anything else as its description (strings bare). Inside
+/// a list or a record a model keeps its one-line summary.
+private func printed(_ value: Value) -> String {
+    if case .object(let object as ModelObject) = value { return object.layers }
+    return value.description
+}
+
 /// Numbers of a list (ints and floats), for sum, mean, min, ...
 private func numbers(_ items: [Value], _ name: String) throws -> [Double] {
     try items.map {
@@ -101,7 +109,7 @@ private func toFloat(_ value: Value) throws -> Value {
 
 private func math(_ name: String, _ doc: String, _ f: @escaping (Double) -> Double, domain: @escaping (Double) -> Bool = { _ in true }) -> Builtin {
     Builtin(name, "x", doc: doc) { arguments in
-        if case .tensor(let t) = arguments[0] {
+        if case .tensor(let t) = arguments["x"] {
             switch name {
             case "exp": return .tensor(try t.exp())
             case "log": return .tensor(try t.log())
@@ -109,7 +117,7 @@ private func math(_ name: String, _ doc: String, _ f: @escaping (Double) -> Doub
             default: break
             }
         }
-        let x = try arguments.double(0)
+        let x = try arguments.double("x")
         guard domain(x) else { throw BuiltinFailure("\(name)(): \(Value.format(x)) is outside its domain") }
         return .float(f(x))
     }
@@ -118,12 +126,12 @@ private func math(_ name: String, _ doc: String, _ f: @escaping (Double) -> Doub
 extension BuiltinRegistry {
     static var generalBuiltins: [Builtin] {
         [
-            Builtin("print", "*values", doc: "prints the values separated by spaces, then a newline") { arguments in
-                arguments.context.write(arguments.rest.map(\.description).joined(separator: " ") + "\n")
+            Builtin("print", "*values", doc: "prints the values separated by spaces, then a newline (a model as its layers, as PyTorch's print(model))") { arguments in
+                arguments.context.write(arguments.rest.map(printed).joined(separator: " ") + "\n")
                 return .none
             },
             Builtin("write_file", "path, text", doc: "writes text to a file atomically (creating its folders); a dry run writes nothing") { arguments in
-                let path = try arguments.string(0), text = try arguments.string(1)
+                let path = try arguments.writablePath("path"), text = try arguments.string("text")
                 let folder = (path as NSString).deletingLastPathComponent
                 if arguments.context.isDryRun { return .none }
                 if !folder.isEmpty {
@@ -137,7 +145,7 @@ extension BuiltinRegistry {
                 return .none
             },
             Builtin("len", "x", doc: "the number of elements of a list, characters of a string, fields of a record, images of a dataset, or rows of a tensor") { arguments in
-                switch arguments[0] {
+                switch arguments["x"] {
                 case .list(let items): return .int(Int64(items.count))
                 case .string(let text): return .int(Int64(text.count))
                 case .record(let record): return .int(Int64(record.count))
@@ -147,21 +155,21 @@ extension BuiltinRegistry {
                 case .object(let object):
                     if let count = object.field("count") { return count }
                     throw BuiltinFailure("len(): a \(object.typeName) has no length")
-                default: throw BuiltinFailure("len(): a \(arguments[0].typeName) has no length")
+                default: throw BuiltinFailure("len(): a \(arguments["x"].typeName) has no length")
                 }
             },
             Builtin("range", "*bounds", doc: "the ints from start (default 0) below end by step: range(n), range(a, b), range(a, b, step)") { arguments in
                 .list(try rangeList(arguments))
             },
-            Builtin("str", "x", doc: "the value as text, as print shows it") { arguments in .string(arguments[0].description) },
-            Builtin("repr", "x", doc: "the value as it would be written in a recipe (strings quoted)") { arguments in .string(arguments[0].repr) },
-            Builtin("int", "x", doc: "an int from a number (truncated toward zero), a bool, a string or a one-value tensor") { arguments in try toInt(arguments[0]) },
-            Builtin("float", "x", doc: "a float from a number, a bool, a string or a one-value tensor") { arguments in try toFloat(arguments[0]) },
-            Builtin("type", "x", doc: "the type name of a value: int, float, string, list, record, tensor, model, ...") { arguments in .string(arguments[0].typeName) },
+            Builtin("str", "x", doc: "the value as text, as print shows it") { arguments in .string(printed(arguments["x"])) },
+            Builtin("repr", "x", doc: "the value as it would be written in a recipe (strings quoted)") { arguments in .string(arguments["x"].repr) },
+            Builtin("int", "x", doc: "an int from a number (truncated toward zero), a bool, a string or a one-value tensor") { arguments in try toInt(arguments["x"]) },
+            Builtin("float", "x", doc: "a float from a number, a bool, a string or a one-value tensor") { arguments in try toFloat(arguments["x"]) },
+            Builtin("type", "x", doc: "the type name of a value: int, float, string, list, record, tensor, model, ...") { arguments in .string(arguments["x"].typeName) },
             Builtin("min", "*values", doc: "the smallest element of a list, or of the arguments") { arguments in try extreme(arguments, wantsLarger: false) },
             Builtin("max", "*values", doc: "the largest element of a list, or of the arguments") { arguments in try extreme(arguments, wantsLarger: true) },
             Builtin("sum", "xs", doc: "the sum of a list of numbers (an int when all are ints)") { arguments in
-                let items = try arguments.list(0)
+                let items = try arguments.list("xs")
                 if items.allSatisfy({ if case .int = $0 { return true } else { return false } }) {
                     var total: Int64 = 0
                     for case .int(let i) in items {
@@ -174,20 +182,20 @@ extension BuiltinRegistry {
                 return .float(try numbers(items, "sum").reduce(0, +))
             },
             Builtin("mean", "xs", doc: "the arithmetic mean of a non-empty list of numbers") { arguments in
-                let xs = try numbers(try arguments.list(0), "mean")
+                let xs = try numbers(try arguments.list("xs"), "mean")
                 guard !xs.isEmpty else { throw BuiltinFailure("mean(): the list is empty") }
                 return .float(xs.reduce(0, +) / Double(xs.count))
             },
             Builtin("std", "xs, ddof: 0", doc: "the standard deviation of a list of numbers (population; ddof: 1 for the sample one)") { arguments in
-                let xs = try numbers(try arguments.list(0), "std")
-                let ddof = try arguments.int(1)
+                let xs = try numbers(try arguments.list("xs"), "std")
+                let ddof = try arguments.int("ddof")
                 guard xs.count - ddof > 0 else { throw BuiltinFailure("std(): needs more than \(ddof) values, got \(xs.count)") }
                 let mean = xs.reduce(0, +) / Double(xs.count)
                 return .float((xs.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(xs.count - ddof)).squareRoot())
             },
             Builtin("sorted", "xs, reverse: false", doc: "a sorted copy of a list of numbers or strings (stable)") { arguments in
-                let items = try arguments.list(0)
-                let reverse = try arguments.bool(1)
+                let items = try arguments.list("xs")
+                let reverse = try arguments.bool("reverse")
                 let sorted = try items.enumerated().sorted { a, b in
                     guard let c = Value.compare(a.element, b.element) else {
                         throw BuiltinFailure("sorted(): cannot compare \(a.element.typeName) and \(b.element.typeName)")
@@ -205,18 +213,21 @@ extension BuiltinRegistry {
                 return .list((0..<count).map { i in .list(lists.map { $0[i] }) })
             },
             Builtin("enumerate", "xs, start: 0", doc: "[index, element] pairs of a list") { arguments in
-                let items = try arguments.list(0)
-                let start = Int64(try arguments.int(1))
+                let items = try arguments.list("xs")
+                let start = Int64(try arguments.int("start"))
+                guard start <= Int64.max - Int64(items.count) else {
+                    throw BuiltinFailure("enumerate(): start \(start) leaves no room for \(items.count) indices below the largest int, 9223372036854775807")
+                }
                 return .list(items.enumerated().map { .list([.int(start + Int64($0.offset)), $0.element]) })
             },
             Builtin("keys", "r", doc: "the field names of a record, in order") { arguments in
-                .list(try arguments.record(0).keys.map { .string($0) })
+                .list(try arguments.record("r").keys.map { .string($0) })
             },
             Builtin("values", "r", doc: "the field values of a record, in order") { arguments in
-                .list(try arguments.record(0).values)
+                .list(try arguments.record("r").values)
             },
             Builtin("grid", "axes", doc: "the Cartesian product of a record of lists, as a list of records (row-major: the last field varies fastest)") { arguments in
-                let axes = try arguments.record(0)
+                let axes = try arguments.record("axes")
                 var rows: [Record] = [Record()]
                 for (key, value) in zip(axes.keys, axes.values) {
                     guard case .list(let options) = value else {
@@ -231,26 +242,26 @@ extension BuiltinRegistry {
                 .list(arguments.context.options.arguments.map { .string($0) })
             },
             Builtin("seed", "n", doc: "restarts the random generator (rand, randn, model initialisation) from seed n") { arguments in
-                let n = try arguments.int(0)
+                let n = try arguments.int("n")
                 guard n >= 0 else { throw BuiltinFailure("seed(): the seed must be non-negative, got \(n)") }
                 arguments.context.generator = RandomGenerator(seed: UInt64(n))
                 return .none
             },
             Builtin("abs", "x", doc: "the absolute value of a number or a tensor") { arguments in
-                switch arguments[0] {
+                switch arguments["x"] {
                 case .int(let i):
                     guard i != Int64.min else { throw BuiltinFailure("abs(): integer overflow") }
                     return .int(Swift.abs(i))
                 case .float(let x): return .float(Swift.abs(x))
                 case .tensor(let t): return .tensor(try t.abs())
-                default: throw BuiltinFailure("abs(): needs a number, got \(arguments[0].typeName)")
+                default: throw BuiltinFailure("abs(): needs a number, got \(arguments["x"].typeName)")
                 }
             },
             Builtin("round", "x, digits: 0", doc: "a number rounded half to even to `digits` decimals (an int when digits is 0)") { arguments in
-                let x = try arguments.double(0)
-                let digits = try arguments.int(1)
+                let x = try arguments.double("x")
+                let digits = try arguments.int("digits")
                 if digits == 0 {
-                    if case .int = arguments[0] { return arguments[0] }
+                    if case .int = arguments["x"] { return arguments["x"] }
                     let r = x.rounded(.toNearestOrEven)
                     guard r.isFinite, Swift.abs(r) < 9.2e18 else { throw BuiltinFailure("round(): \(Value.format(x)) does not fit in an int") }
                     return .int(Int64(r))
@@ -259,17 +270,17 @@ extension BuiltinRegistry {
                 return .float((x * scale).rounded(.toNearestOrEven) / scale)
             },
             Builtin("fmt", "x, digits: 2", doc: "a number as text with a fixed number of decimals, for tables: fmt(0.91234, 2) is \"0.91\"") { arguments in
-                .string(Formatting.fixed(try arguments.double(0), digits: try arguments.int(1)))
+                .string(Formatting.fixed(try arguments.double("x"), digits: try arguments.int("digits")))
             },
             Builtin("join", "xs, sep: \"\"", doc: "the elements of a list as text, separated by sep") { arguments in
-                .string(try arguments.list(0).map(\.description).joined(separator: try arguments.string(1)))
+                .string(try arguments.list("xs").map(\.description).joined(separator: try arguments.string("sep")))
             },
             Builtin("split", "s, sep: \" \"", doc: "a string cut at each occurrence of sep") { arguments in
-                let sep = try arguments.string(1)
+                let sep = try arguments.string("sep")
                 guard !sep.isEmpty else { throw BuiltinFailure("split(): the separator is empty") }
-                return .list(try arguments.string(0).components(separatedBy: sep).map { .string($0) })
+                return .list(try arguments.string("s").components(separatedBy: sep).map { .string($0) })
             },
-            Builtin("reversed", "xs", doc: "a list in reverse order") { arguments in .list(try arguments.list(0).reversed()) },
+            Builtin("reversed", "xs", doc: "a list in reverse order") { arguments in .list(try arguments.list("xs").reversed()) },
             math("exp", "e to the power x (element-wise on a tensor)", Foundation.exp),
             math("log", "the natural logarithm (element-wise on a tensor)", Foundation.log, domain: { $0 > 0 }),
             math("sqrt", "the square root (element-wise on a tensor)", Foundation.sqrt, domain: { $0 >= 0 }),

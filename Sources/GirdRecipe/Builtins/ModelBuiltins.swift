@@ -27,10 +27,54 @@ public final class ModelObject: RecipeObject {
     }
 }
 
+extension ModelObject {
+    /// What `print(m)` shows: the layers, as PyTorch's `print(model)` does,
+    /// one registered module a line (`(name): Conv2d(3, 16, ...)`), nested
+    /// by two spaces. Functions without weights (ReLU, pooling) are not
+    /// modules here, so they are not listed.
+    public var layers: String { ModulePrinting.tree(network) }
+}
+
+enum ModulePrinting {
+    static func tree(_ module: Module, indent: String = "") -> String {
+        let children = module.children
+        if children.isEmpty { return leaf(module) }
+        var text = typeName(module) + "(\n"
+        for child in children {
+            text += indent + "  (\(child.name)): " + tree(child.module, indent: indent + "  ") + "\n"
+        }
+        return text + indent + ")"
+    }
+
+    /// PyTorch's `extra_repr` of the layers it knows.
+    static func leaf(_ module: Module) -> String {
+        switch module {
+        case let conv as Conv2d:
+            let shape = conv.weight.shape
+            var text = "Conv2d(\(shape[1] * conv.groups), \(shape[0]), kernel_size=(\(shape[2]), \(shape[3])), stride=(\(conv.stride), \(conv.stride))"
+            if conv.padding != 0 { text += ", padding=(\(conv.padding), \(conv.padding))" }
+            if conv.dilation != 1 { text += ", dilation=(\(conv.dilation), \(conv.dilation))" }
+            if conv.groups != 1 { text += ", groups=\(conv.groups)" }
+            if conv.bias == nil { text += ", bias=False" }
+            return text + ")"
+        case let norm as BatchNorm:
+            return "BatchNorm2d(\(norm.weight.count), eps=\(norm.epsilon), momentum=\(norm.momentum), affine=True, track_running_stats=True)"
+        case let linear as Linear:
+            return "Linear(in_features=\(linear.weight.shape[1]), out_features=\(linear.weight.shape[0]), bias=\(linear.bias == nil ? "False" : "True"))"
+        default:
+            return typeName(module) + "()"
+        }
+    }
+
+    static func typeName(_ module: Module) -> String {
+        String(describing: type(of: module))
+    }
+}
+
 extension BuiltinArguments {
-    /// Argument `index` as a model.
-    public func model(_ index: Int) throws -> Network {
-        try object(index, as: ModelObject.self, named: "model").network
+    /// The argument called `name` as a model.
+    public func model(_ name: String) throws -> Network {
+        try object(name, as: ModelObject.self, named: "model").network
     }
 }
 
@@ -47,11 +91,14 @@ extension BuiltinRegistry {
     static var modelBuiltins: [Builtin] {
         [
             Builtin("model", "name, *, classes: 100, in_channels: 3", doc: "a freshly initialised network of the CIFAR zoo (weights drawn from the session's generator; see seed)") { arguments in
-                let classes = try arguments.int(1), inChannels = try arguments.int(2)
-                guard classes <= 100_000, inChannels <= 4096 else {
-                    throw BuiltinFailure("model(): classes must be at most 100000 and in_channels at most 4096, got \(classes) and \(inChannels)")
+                let classes = try arguments.int("classes"), inChannels = try arguments.int("in_channels")
+                guard classes <= BuiltinRegistry.maximumClasses else {
+                    throw BuiltinFailure("model(): classes must be at most \(BuiltinRegistry.maximumClasses), got \(classes) (\(BuiltinRegistry.classesLimitReason))")
                 }
-                let network = try ModelZoo.make(try arguments.string(0), classes: classes,
+                guard inChannels <= 4096 else {
+                    throw BuiltinFailure("model(): in_channels must be at most 4096, got \(inChannels) (images have 1 or 3 channels; a bound so that a mistyped count fails here instead of exhausting memory)")
+                }
+                let network = try ModelZoo.make(try arguments.string("name"), classes: classes,
                                                 inChannels: inChannels, generator: arguments.context.generator)
                 return .object(ModelObject(network: network, inChannels: inChannels))
             },
@@ -59,11 +106,11 @@ extension BuiltinRegistry {
                 .list(ModelZoo.names.map { .string($0) })
             },
             Builtin("load_weights", "m, path", doc: "loads a safetensors file with PyTorch state_dict names into a model") { arguments in
-                try arguments.model(0).loadWeights(contentsOf: try arguments.string(1))
+                try arguments.model("m").loadWeights(contentsOf: try arguments.string("path"))
                 return .none
             },
             Builtin("save_weights", "m, path", doc: "saves a model's weights (safetensors, PyTorch state_dict names, BN running stats)") { arguments in
-                let network = try arguments.model(0), path = try arguments.string(1)
+                let network = try arguments.model("m"), path = try arguments.writablePath("path")
                 if arguments.context.isDryRun {
                     // A dry run writes nothing; it checks that the write could happen.
                     let folder = (path as NSString).deletingLastPathComponent
@@ -83,12 +130,12 @@ extension BuiltinRegistry {
             },
             Builtin(method: BuiltinRegistry.callMember, of: "model", "x", doc: "the eval-mode forward: logits [N, classes]") { arguments in
                 let network = try arguments.receiverObject(as: ModelObject.self).network
-                let x = try arguments.tensor(0)
+                let x = try arguments.tensor("x")
                 return .tensor(try arguments.context.interruptible(at: arguments.span) { try evalForward(network) { try network(x) } })
             },
             Builtin(method: "features", of: "model", "x", doc: "a record of every tap's output in eval mode (dotted names: r[\"stage1.preact\"])") { arguments in
                 let network = try arguments.receiverObject(as: ModelObject.self).network
-                let x = try arguments.tensor(0)
+                let x = try arguments.tensor("x")
                 let taps = network.tapNames
                 let output = try arguments.context.interruptible(at: arguments.span) {
                     try evalForward(network) { try network.forward(x, taps: taps) }

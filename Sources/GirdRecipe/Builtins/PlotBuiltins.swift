@@ -8,17 +8,17 @@ extension BuiltinRegistry {
         [
             Builtin("plot", "path, x, series, *, lines: [], title: \"\", x_label: \"\", y_label: \"\", width: 720, height: 450",
                     doc: "writes a line chart as a PNG: x the labels of evenly spaced positions, series records {name, y, err (optional)}, lines horizontal references {name, y, err (optional)}; a dry run writes nothing") { arguments in
-                let path = try arguments.string(0)
-                let ticks = try arguments.list(1).map(\.description)
-                let series = try arguments.list(2).enumerated().map { try plotSeries($1, at: $0) }
-                let lines = try arguments.list(3).enumerated().map { try referenceLine($1, at: $0) }
+                let path = try arguments.writablePath("path")
+                let ticks = try arguments.list("x").map(\.description)
+                let series = try arguments.list("series").enumerated().map { try plotSeries($1, at: $0) }
+                let lines = try arguments.list("lines").enumerated().map { try referenceLine($1, at: $0) }
                 var chart = LinePlot(xTicks: ticks, series: series)
                 chart.references = lines
-                chart.title = try arguments.string(4)
-                chart.xLabel = try arguments.string(5)
-                chart.yLabel = try arguments.string(6)
-                chart.width = try arguments.int(7)
-                chart.height = try arguments.int(8)
+                chart.title = try arguments.string("title")
+                chart.xLabel = try arguments.string("x_label")
+                chart.yLabel = try arguments.string("y_label")
+                chart.width = try arguments.int("width")
+                chart.height = try arguments.int("height")
                 if arguments.context.isDryRun {
                     try chart.validate(path: path)
                     return .none

@@ -4,8 +4,11 @@ import GirdTensor
 /// gradients. Shapes are checked here, before the engine sees them (a
 /// negative size is a recipe error, never a trap).
 enum TensorArguments {
-    /// The largest tensor a recipe may ask for (elements).
+    /// The largest tensor a recipe may ask for (elements), and why, for the
+    /// errors that refuse more: a mistyped size must fail at its line, not
+    /// exhaust the machine's memory.
     static let maximumElements = 1 << 28
+    static let limit = "at most \(maximumElements) elements (1 GiB of float32), so that a mistyped size fails here instead of exhausting memory"
 
     static func shape(_ value: Value, _ name: String) throws -> [Int] {
         let sizes: [Value]
@@ -21,12 +24,19 @@ enum TensorArguments {
             guard n >= 0 else { throw BuiltinFailure("\(name)(): negative size \(n) in shape \(Value.list(sizes).repr)") }
             let (product, overflow) = count.multipliedReportingOverflow(by: Int(clamping: n))
             guard !overflow, product <= maximumElements else {
-                throw BuiltinFailure("\(name)(): shape \(Value.list(sizes).repr) is too large (at most \(maximumElements) elements)")
+                throw BuiltinFailure("\(name)(): shape \(Value.list(sizes).repr) is too large: a recipe's tensor holds \(limit)")
             }
             count = product
             shape.append(Int(n))
         }
         return shape
+    }
+
+    /// A float32 tensor of a recipe's shape, filled with `value`: the shape
+    /// checked here, the machine's memory by the engine (`Tensor.filled`).
+    static func filled(_ shape: Value, value: Float, _ name: String) throws -> Tensor {
+        let sizes = try self.shape(shape, name)
+        return try Tensor.filled(sizes, value: value, what: "\(name)(): shape \(formatShape(sizes))")
     }
 
     /// A nested list of numbers as a shape and row-major values.
@@ -101,37 +111,40 @@ extension BuiltinRegistry {
     static var tensorBuiltins: [Builtin] {
         [
             Builtin("tensor", "values, dtype: \"float32\"", doc: "a tensor from a number or a nested list of numbers (float32; dtype: \"int64\" for labels)") { arguments in
-                .tensor(try TensorArguments.tensor(from: arguments[0], dtype: try arguments.string(1)))
+                .tensor(try TensorArguments.tensor(from: arguments["values"], dtype: try arguments.choice("dtype", among: ["float32", "int64"])))
             },
             Builtin("zeros", "shape", doc: "a float32 tensor of zeros (zero sizes allowed)") { arguments in
-                .tensor(Tensor.zeros(try TensorArguments.shape(arguments[0], "zeros")))
+                .tensor(try TensorArguments.filled(arguments["shape"], value: 0, "zeros"))
             },
             Builtin("ones", "shape", doc: "a float32 tensor of ones") { arguments in
-                .tensor(Tensor.ones(try TensorArguments.shape(arguments[0], "ones")))
+                .tensor(try TensorArguments.filled(arguments["shape"], value: 1, "ones"))
             },
             Builtin("full", "shape, value", doc: "a float32 tensor filled with value") { arguments in
-                .tensor(Tensor.full(try TensorArguments.shape(arguments[0], "full"), value: Float(try arguments.double(1))))
+                .tensor(try TensorArguments.filled(arguments["shape"], value: Float(try arguments.double("value")), "full"))
             },
             Builtin("randn", "shape", doc: "standard normal samples from the session's generator (see seed)") { arguments in
-                .tensor(try Tensor.randn(try TensorArguments.shape(arguments[0], "randn"), generator: arguments.context.generator))
+                .tensor(try Tensor.randn(try TensorArguments.shape(arguments["shape"], "randn"), generator: arguments.context.generator))
             },
             Builtin("rand", "shape", doc: "uniform samples in [0, 1) from the session's generator (see seed)") { arguments in
-                .tensor(try Tensor.rand(try TensorArguments.shape(arguments[0], "rand"), generator: arguments.context.generator))
+                .tensor(try Tensor.rand(try TensorArguments.shape(arguments["shape"], "rand"), generator: arguments.context.generator))
             },
             Builtin("arange", "n", doc: "the float32 tensor [0, 1, ..., n-1]") { arguments in
-                let n = try arguments.int(0)
-                guard n >= 0, n <= TensorArguments.maximumElements else { throw BuiltinFailure("arange(): n must be in 0...\(TensorArguments.maximumElements), got \(n)") }
-                return .tensor(try Tensor(shape: [n], values: (0..<n).map(Float.init)))
+                let n = try arguments.int("n")
+                guard n >= 0, n <= TensorArguments.maximumElements else {
+                    throw BuiltinFailure("arange(): n must be in 0...\(TensorArguments.maximumElements), got \(n): a recipe's tensor holds \(TensorArguments.limit)")
+                }
+                return .tensor(try Tensor.arange(n, dtype: .float32))
             },
             Builtin("load_npy", "path", doc: "a NumPy .npy file as a tensor (float64 and float16 read as float32, ints as int64)") { arguments in
-                .tensor(try NumPyFile.load(contentsOf: try arguments.string(0)))
+                .tensor(try NumPyFile.load(contentsOf: try arguments.string("path")))
             },
             Builtin("save_npy", "t, path", doc: "writes a tensor as a NumPy .npy file (atomically)") { arguments in
-                try NumPyFile.save(try arguments.tensor(0), to: try arguments.string(1))
+                let t = try arguments.tensor("t"), path = try arguments.writablePath("path")
+                try NumPyFile.save(t, to: path)
                 return .none
             },
             Builtin("backward", "loss", doc: "backpropagates from a one-value tensor into the grad of every leaf that requires it") { arguments in
-                let loss = try arguments.tensor(0)
+                let loss = try arguments.tensor("loss")
                 guard loss.count == 1 else { throw BuiltinFailure("backward(): the loss must hold one value, got shape \(formatShape(loss.shape))") }
                 try loss.backward()
                 return .none
@@ -147,45 +160,45 @@ extension BuiltinRegistry {
             },
             Builtin(method: "mean", of: "tensor", "dim: none", doc: "the mean of all values (a one-value tensor), or along dim") { arguments in
                 let t = try arguments.receiverTensor()
-                if let axis = try TensorArguments.axis(arguments[0], "mean") { return .tensor(try t.mean(axes: [axis])) }
+                if let axis = try TensorArguments.axis(arguments["dim"], "mean") { return .tensor(try t.mean(axes: [axis])) }
                 return .tensor(try t.mean())
             },
             Builtin(method: "sum", of: "tensor", "dim: none", doc: "the sum of all values (a one-value tensor), or along dim") { arguments in
                 let t = try arguments.receiverTensor()
-                if let axis = try TensorArguments.axis(arguments[0], "sum") { return .tensor(try t.sum(axes: [axis])) }
+                if let axis = try TensorArguments.axis(arguments["dim"], "sum") { return .tensor(try t.sum(axes: [axis])) }
                 return .tensor(try t.sum())
             },
             Builtin(method: "max", of: "tensor", "dim: none", doc: "the largest value (a one-value tensor), or the maxima along dim") { arguments in
                 let t = try arguments.receiverTensor()
-                if let axis = try TensorArguments.axis(arguments[0], "max") { return .tensor(try t.max(axis: axis)) }
+                if let axis = try TensorArguments.axis(arguments["dim"], "max") { return .tensor(try t.max(axis: axis)) }
                 guard t.count > 0 else { throw BuiltinFailure("max(): the tensor is empty") }
                 return .tensor(try t.max())
             },
             Builtin(method: "min", of: "tensor", "dim: none", doc: "the smallest value (a one-value tensor), or the minima along dim") { arguments in
                 let t = try arguments.receiverTensor()
-                if let axis = try TensorArguments.axis(arguments[0], "min") { return .tensor(try t.min(axis: axis)) }
+                if let axis = try TensorArguments.axis(arguments["dim"], "min") { return .tensor(try t.min(axis: axis)) }
                 guard t.count > 0 else { throw BuiltinFailure("min(): the tensor is empty") }
                 return .tensor(try t.min())
             },
             Builtin(method: "argmax", of: "tensor", "dim", doc: "the index of the largest value along dim (int64)") { arguments in
-                .tensor(try arguments.receiverTensor().argmax(axis: try arguments.int(0)))
+                .tensor(try arguments.receiverTensor().argmax(axis: try arguments.int("dim")))
             },
             Builtin(method: "reshape", of: "tensor", "shape", doc: "the same values under a new shape (one -1 is inferred)") { arguments in
                 let t = try arguments.receiverTensor()
-                let sizes = try arguments.ints(0)
-                guard sizes.allSatisfy({ $0 >= -1 }) else { throw BuiltinFailure("reshape(): negative size in shape \(arguments[0].repr)") }
+                let sizes = try arguments.ints("shape")
+                guard sizes.allSatisfy({ $0 >= -1 }) else { throw BuiltinFailure("reshape(): negative size in shape \(arguments["shape"].repr)") }
                 var product = 1
                 for size in sizes where size > 0 {
                     let (next, overflow) = product.multipliedReportingOverflow(by: size)
                     guard !overflow, next <= TensorArguments.maximumElements else {
-                        throw BuiltinFailure("reshape(): shape \(arguments[0].repr) is too large")
+                        throw BuiltinFailure("reshape(): shape \(arguments["shape"].repr) is too large: a recipe's tensor holds \(TensorArguments.limit)")
                     }
                     product = next
                 }
                 return .tensor(try t.reshaped(sizes))
             },
             Builtin(method: "transpose", of: "tensor", "a, b", doc: "the tensor with axes a and b swapped") { arguments in
-                .tensor(try arguments.receiverTensor().transposed(try arguments.int(0), try arguments.int(1)))
+                .tensor(try arguments.receiverTensor().transposed(try arguments.int("a"), try arguments.int("b")))
             },
             Builtin(method: "item", of: "tensor", "", doc: "the one value of a one-value tensor, as a float (an int for int64)") { arguments in
                 let t = try arguments.receiverTensor()
@@ -207,7 +220,7 @@ extension BuiltinRegistry {
                 .tensor(try arguments.receiverTensor().detach())
             },
             Builtin(method: "softmax", of: "tensor", "dim", doc: "softmax along dim") { arguments in
-                .tensor(try arguments.receiverTensor().softmax(axis: try arguments.int(0)))
+                .tensor(try arguments.receiverTensor().softmax(axis: try arguments.int("dim")))
             },
             Builtin(method: "relu", of: "tensor", "", doc: "max(x, 0) element-wise") { arguments in
                 .tensor(try arguments.receiverTensor().relu())
@@ -225,7 +238,7 @@ extension BuiltinRegistry {
                 .tensor(try arguments.receiverTensor().sqrt())
             },
             Builtin(method: "flatten", of: "tensor", "start: 1", doc: "all axes from start on folded into one") { arguments in
-                .tensor(try arguments.receiverTensor().flattened(from: try arguments.int(0)))
+                .tensor(try arguments.receiverTensor().flattened(from: try arguments.int("start")))
             },
         ]
     }

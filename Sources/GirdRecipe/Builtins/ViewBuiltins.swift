@@ -11,20 +11,25 @@ import GirdView
 extension BuiltinRegistry {
     static var viewBuiltins: [Builtin] {
         [
-            Builtin("show", "t, channel: 0",
-                    doc: "prints a tensor's summary (shape, dtype, min/mean/max, NaN count); on a terminal also a heatmap of a matrix, or of one channel of a feature map") { arguments in
-                let t = try arguments.tensor(0), channel = try arguments.int(1)
+            Builtin("show", "t, channel: 0, sample: 0",
+                    doc: "prints a tensor's summary (shape, dtype, min/mean/max, NaN count); on a terminal also a heatmap of a matrix, or of one channel of a feature map (of sample `sample` of an [N, C, H, W] batch)") { arguments in
+                let t = try arguments.tensor("t"), channel = try arguments.int("channel"), sample = try arguments.int("sample")
                 try checkChannel(channel, of: t, builtin: "show")
+                let samples = t.rank == 4 ? t.shape[0] : 1
+                guard sample >= 0, sample < samples else {
+                    throw BuiltinFailure("show(): sample \(sample) is outside the \(samples) sample(s) of a tensor of shape \(formatShape(t.shape))")
+                }
                 let options = arguments.context.options
                 let columns = min(64, max(8, options.displayColumns - 12))
-                arguments.context.write(try TensorView.show(t, mode: options.heatmapMode, channel: channel, maxColumns: columns) + "\n")
+                arguments.context.write(try TensorView.show(t, mode: options.heatmapMode, channel: channel, sample: sample, maxColumns: columns) + "\n")
                 return .none
             },
             Builtin("heatmap", "t, path, channel: 0, scale: 1",
                     doc: "writes a matrix (or one channel of a feature map) as an RGB PNG heatmap, viridis, each cell scale x scale pixels") { arguments in
-                let t = try arguments.tensor(0), channel = try arguments.int(2)
+                let t = try arguments.tensor("t"), channel = try arguments.int("channel"), scale = try arguments.int("scale")
                 try checkChannel(channel, of: t, builtin: "heatmap")
-                try HeatmapPNG.write(t, to: try arguments.string(1), scale: try arguments.int(3), channel: channel)
+                try checkImageSize(of: t, scale: scale)
+                try HeatmapPNG.write(t, to: try arguments.writablePath("path"), scale: scale, channel: channel)
                 return .none
             },
             Builtin("relations", "teacher, student, data, *, tap: \"stage3\", batch: 16, bank: none, pool: \"gap\"",
@@ -43,14 +48,31 @@ extension BuiltinRegistry {
         }
     }
 
+    /// The PNG is held in memory before it is written: its sides and bytes
+    /// are bounded before anything is drawn.
+    private static func checkImageSize(of t: Tensor, scale: Int) throws {
+        guard scale >= 1, scale <= 64 else {
+            throw BuiltinFailure("heatmap(): scale must be in 1...64, got \(scale) (each value is drawn as scale x scale pixels)")
+        }
+        let plane = t.rank >= 2 ? Array(t.shape.suffix(2)) : [1, t.shape.first ?? 1]
+        let (height, width) = (plane[0] * scale, plane[1] * scale)
+        guard height <= maximumImageSide, width <= maximumImageSide else {
+            throw BuiltinFailure("heatmap(): a \(width) x \(height) pixel image is too large: each side must be at most \(maximumImageSide) pixels (the most PNG readers accept)")
+        }
+        try MemoryLimit.check([height, width, 3], bytesPerElement: 1, what: "heatmap(): a \(width) x \(height) pixel image")
+    }
+
+    /// libpng's default limit on a side: larger images are refused by most readers.
+    static let maximumImageSide = 1_000_000
+
     private static func relations(_ arguments: BuiltinArguments) throws -> Value {
-        let teacher = try arguments.model(0), student = try arguments.model(1), data = try arguments.dataset(2)
-        let tap = try arguments.string(3), batch = try arguments.int(4)
-        let pool = try GIRD.Pooling(try arguments.string(6))
+        let teacher = try arguments.model("teacher"), student = try arguments.model("student"), data = try arguments.dataset("data")
+        let tap = try arguments.string("tap"), batch = try arguments.int("batch")
+        let pool = try GIRD.Pooling(try arguments.string("pool").lowercased())
         guard batch >= 1, batch <= data.count else {
             throw BuiltinFailure("relations(): batch must be between 1 and the \(data.count) images of the dataset, got \(batch)")
         }
-        let banks = try relationBanks(arguments[5])
+        let banks = try relationBanks(arguments["bank"])
         let images = try data.batch(indices: Array(0..<batch), normalized: true).images
         let (teacherRelation, studentRelation) = try arguments.context.interruptible(at: arguments.span) {
             (try relation(teacher, images, tap: tap, pool: pool, bank: banks.teacher),

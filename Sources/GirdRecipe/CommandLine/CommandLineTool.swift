@@ -20,6 +20,8 @@ public enum CommandLineTool {
           -i FILE.recipe     run the file, then start the REPL with its bindings
           --set NAME=VALUE   override a `param` of the recipe (repeatable)
           --dry-run          resolve and check everything without training
+          --allow-write DIR  let the recipe write under DIR too (repeatable); by
+                             default it writes only under the current directory
           --threads N        compute threads (default: all cores)
           --version          print the version and the native libraries in use
           --help             show this help
@@ -57,7 +59,7 @@ public enum CommandLineTool {
         }
     }
 
-    static let options = ["-e", "-i", "--set", "--dry-run", "--threads", "--version", "--help", "-h"]
+    static let options = ["-e", "-i", "--set", "--dry-run", "--allow-write", "--threads", "--version", "--help", "-h"]
 
     struct UsageError: Error { let message: String }
 
@@ -66,11 +68,22 @@ public enum CommandLineTool {
         var file: String?
         var interactiveAfter = false
         var overrides: [(name: String, value: Value)] = []
+        /// `--set NAME=WORD` where WORD is no recipe literal: a string for a
+        /// param whose default is a string (`--set out=runs/x`), an error
+        /// for any other; decided once the recipe is read.
+        var bareWords: [(name: String, text: String)] = []
         var dryRun = false
+        /// `--allow-write DIR`: folders the recipe may write under, besides the current one.
+        var allowedWriteDirectories: [String] = []
         var threads: Int?
         var recipeArguments: [String] = []
         /// Hidden `--time`: prints the time spent parsing, compiling and running (benchmarks).
         var reportsTime = false
+
+        mutating func addOverride(_ text: String) throws {
+            let (name, value, literal) = try CommandLineTool.parseOverride(text)
+            if let value { overrides.append((name, value)) } else { bareWords.append((name, literal)) }
+        }
     }
 
     static func parse(_ arguments: [String]) throws -> Invocation {
@@ -104,9 +117,11 @@ public enum CommandLineTool {
                 invocation.file = try value(for: "-i")
                 invocation.interactiveAfter = true
             case "--set":
-                invocation.overrides.append(try parseOverride(try value(for: "--set")))
+                try invocation.addOverride(try value(for: "--set"))
             case "--dry-run":
                 invocation.dryRun = true
+            case "--allow-write":
+                invocation.allowedWriteDirectories.append(try allowedDirectory(try value(for: "--allow-write")))
             case "--time":
                 invocation.reportsTime = true
             case "--threads":
@@ -115,7 +130,9 @@ public enum CommandLineTool {
                 invocation.threads = n
             default:
                 if argument.hasPrefix("--set=") {
-                    invocation.overrides.append(try parseOverride(String(argument.dropFirst(6))))
+                    try invocation.addOverride(String(argument.dropFirst(6)))
+                } else if argument.hasPrefix("--allow-write=") {
+                    invocation.allowedWriteDirectories.append(try allowedDirectory(String(argument.dropFirst(14))))
                 } else if argument.hasPrefix("-") && argument != "-" {
                     var message = "unknown option '\(argument)'"
                     if let suggestion = Suggestions.closest(to: argument, among: options) {
@@ -134,18 +151,43 @@ public enum CommandLineTool {
         return invocation
     }
 
-    /// `NAME=VALUE`, VALUE a recipe literal.
-    static func parseOverride(_ text: String) throws -> (name: String, value: Value) {
+    /// `--allow-write DIR`'s folder (it need not exist yet).
+    static func allowedDirectory(_ text: String) throws -> String {
+        guard !text.isEmpty else { throw UsageError(message: "--allow-write needs a folder, e.g. --allow-write /tmp/results") }
+        return text
+    }
+
+    /// `NAME=VALUE`: VALUE a recipe literal, or a bare word kept for
+    /// `resolveBareWords` (the recipe decides whether it is a string).
+    static func parseOverride(_ text: String) throws -> (name: String, value: Value?, text: String) {
         guard let equals = text.firstIndex(of: "=") else {
             throw UsageError(message: "--set needs NAME=VALUE, got '\(text)'")
         }
         let name = String(text[..<equals])
         let literal = String(text[text.index(after: equals)...])
         guard Value.isPlainName(name) else { throw UsageError(message: "--set: '\(name)' is not a param name") }
-        do {
-            return (name, try LiteralParser.parse(literal))
-        } catch {
-            throw UsageError(message: "--set \(name): '\(literal)' is not a recipe literal (a number, \"text\" in quotes, true, false, none, or a list or record of those)")
+        return (name, try? LiteralParser.parse(literal), literal)
+    }
+
+    static func notALiteral(_ name: String, _ text: String) -> UsageError {
+        UsageError(message: "--set \(name): '\(text)' is not a recipe literal (a number, \"text\" in quotes, true, false, none, or a list or record of those)")
+    }
+
+    /// The bare words of `--set` as strings for the params of `source` whose
+    /// default is a string; for any other param a bare word is still an error.
+    static func resolveBareWords(_ invocation: Invocation, in source: SourceFile?) throws -> [(name: String, value: Value)] {
+        guard !invocation.bareWords.isEmpty else { return [] }
+        var stringParams: Set<String> = []
+        if let source, let block = try? Parser.parse(source) {
+            for statement in block.statements {
+                if case .declaration(.param, let name, _, let value) = statement.kind, case .string = value.kind {
+                    stringParams.insert(name)
+                }
+            }
+        }
+        return try invocation.bareWords.map { word in
+            guard stringParams.contains(word.name) else { throw notALiteral(word.name, word.text) }
+            return (word.name, .string(word.text))
         }
     }
 
@@ -178,7 +220,7 @@ public enum CommandLineTool {
             io.output(BuiltinRegistry.markdownTable())
             return 0
         }
-        let invocation: Invocation
+        var invocation: Invocation
         do {
             invocation = try parse(arguments)
             if let threads = invocation.threads { try ComputeThreads.set(threads) }
@@ -203,12 +245,25 @@ public enum CommandLineTool {
         } else if !io.standardInputIsTerminal {
             source = SourceFile(name: "<stdin>", text: io.standardInput())
         } else if let session = interactiveSession {
+            if let word = invocation.bareWords.first {
+                io.errorOutput("gird-repl: \(notALiteral(word.name, word.text).message)\n")
+                return 2
+            }
             return session(Interpreter(options: options(invocation, arguments: arguments, io: io)))
         } else {
             io.errorOutput("gird-repl: this build has no interactive REPL; run a recipe file, -e CODE, or pipe a program into stdin (see --help)\n")
             return 2
         }
 
+        do {
+            invocation.overrides += try resolveBareWords(invocation, in: source)
+        } catch let error as UsageError {
+            io.errorOutput("gird-repl: \(error.message)\n")
+            return 2
+        } catch {
+            io.errorOutput("gird-repl: \(error)\n")
+            return 2
+        }
         let interpreter = Interpreter(options: options(invocation, arguments: arguments, io: io))
         lastInterpreter = interpreter
         Interrupt.clear()
@@ -272,6 +327,7 @@ public enum CommandLineTool {
     private static func options(_ invocation: Invocation, arguments: [String], io: IO) -> InterpreterOptions {
         var options = InterpreterOptions()
         options.dryRun = invocation.dryRun
+        options.writePolicy = WritePolicy(allowing: invocation.allowedWriteDirectories)
         options.output = io.output
         options.heatmapMode = io.heatmapMode
         options.arguments = invocation.recipeArguments

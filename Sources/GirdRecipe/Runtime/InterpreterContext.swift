@@ -31,6 +31,9 @@ public struct InterpreterOptions {
     public var heatmapMode: ColorMode?
     /// The width of the terminal the views are drawn on.
     public var displayColumns = 80
+    /// Where builtins may write files: under the current directory, and
+    /// under the folders `--allow-write` adds (`WritePolicy`).
+    public var writePolicy = WritePolicy()
 
     public init() {}
 }

@@ -10,16 +10,33 @@ final class TensorStorage {
     let pointer: UnsafeMutableRawPointer
     let byteCount: Int
 
+    /// For the sizes the code itself computes (an op's result, a copy): a
+    /// failure here is the machine running out, not bad input, so it stops.
     init(byteCount: Int) {
-        _ = TensorStorage.allocatorTuned
+        guard let raw = TensorStorage.allocate(byteCount) else {
+            fatalError("out of memory allocating \(byteCount) bytes")
+        }
         self.byteCount = byteCount
+        pointer = raw
+    }
+
+    /// For sizes that come from input (a recipe's shape, a file's header),
+    /// after `MemoryLimit.check`: an allocation that still fails is an error
+    /// the caller reports, never an abort.
+    init(checkedByteCount byteCount: Int, what: String) throws {
+        guard let raw = TensorStorage.allocate(byteCount) else {
+            throw TensorError.outOfMemory(what: what, bytes: byteCount)
+        }
+        self.byteCount = byteCount
+        pointer = raw
+    }
+
+    private static func allocate(_ byteCount: Int) -> UnsafeMutableRawPointer? {
+        _ = TensorStorage.allocatorTuned
         var raw: UnsafeMutableRawPointer?
         // posix_memalign with size 0 may return nil; keep one cache line.
         let status = posix_memalign(&raw, 64, max(byteCount, 64))
-        guard status == 0, let raw else {
-            fatalError("out of memory allocating \(byteCount) bytes")
-        }
-        pointer = raw
+        return status == 0 ? raw : nil
     }
 
     /// A zero-filled block.

@@ -12,6 +12,9 @@ public enum TensorError: Error, Equatable, CustomStringConvertible {
     /// A size chosen from outside (a recipe, a file) that needs more memory
     /// than the machine has (`MemoryLimit`); `bytes` is nil when it overflows.
     case tooLarge(what: String, bytes: Int?, limit: Int)
+    /// An allocation of a size from outside that passed `MemoryLimit` and
+    /// that the system still refused (memory in use by other processes).
+    case outOfMemory(what: String, bytes: Int)
 
     public var description: String {
         switch self {
@@ -26,6 +29,8 @@ public enum TensorError: Error, Equatable, CustomStringConvertible {
         case let .tooLarge(what, bytes, limit):
             let needed = bytes.map { MemoryLimit.describe(bytes: $0) } ?? "more bytes than a 64-bit size holds"
             return "\(what) needs \(needed), more than this machine's \(MemoryLimit.describe(bytes: limit)) of memory"
+        case let .outOfMemory(what, bytes):
+            return "\(what): cannot allocate \(MemoryLimit.describe(bytes: bytes)): out of memory"
         }
     }
 }

@@ -5,7 +5,7 @@ extension Tensor {
     /// Uniform values in [0, 1), as `torch.rand`. One word per element.
     public static func rand(_ shape: [Int], generator: RandomGenerator) throws -> Tensor {
         try checkShape(shape, op: "rand")
-        let result = uninitialized(shape)
+        let result = try allocated(shape, what: "rand: shape \(formatShape(shape))")
         generator.fillUniform(result.mutableFloats)
         return result
     }
@@ -15,7 +15,7 @@ extension Tensor {
     /// second value.
     public static func randn(_ shape: [Int], generator: RandomGenerator) throws -> Tensor {
         try checkShape(shape, op: "randn")
-        let result = uninitialized(shape)
+        let result = try allocated(shape, what: "randn: shape \(formatShape(shape))")
         generator.fillNormal(result.mutableFloats)
         return result
     }
@@ -25,6 +25,7 @@ extension Tensor {
         guard end >= 0 else {
             throw TensorError.invalidArgument(op: "arange", message: "end must not be negative, got \(end)")
         }
+        try MemoryLimit.check([end], bytesPerElement: dtype.byteSize, what: "arange: \(end) values")
         switch dtype {
         case .int64: return try Tensor(shape: [end], indices: (0..<end).map(Int64.init))
         case .float32: return try Tensor(shape: [end], values: (0..<end).map(Float.init))
@@ -54,7 +55,28 @@ extension Tensor {
         guard n >= 0 else {
             throw TensorError.invalidArgument(op: "randomPermutation", message: "n must not be negative, got \(n)")
         }
+        try MemoryLimit.check([n], bytesPerElement: 8, what: "randomPermutation: \(n) values")
         return try Tensor(shape: [n], indices: generator.permutation(n).map(Int64.init))
+    }
+
+    /// A float32 tensor of `shape` filled with `value`, for a shape that
+    /// comes from input (a recipe's `zeros`, `ones`, `full`): `zeros` and
+    /// `full` trust their caller, this one checks the size against the
+    /// machine's memory first (`MemoryLimit`) and throws when the allocation
+    /// is refused. `what` names the request in the error: "zeros(): shape [2, 3]".
+    public static func filled(_ shape: [Int], value: Float, what: String) throws -> Tensor {
+        try checkShape(shape, op: what)
+        let result = try allocated(shape, what: what)
+        result.mutableFloats.initialize(repeating: value)
+        return result
+    }
+
+    /// Uninitialised storage for a size from input: `MemoryLimit`'s check,
+    /// then an allocation that throws rather than aborts.
+    static func allocated(_ shape: [Int], dtype: DType = .float32, what: String) throws -> Tensor {
+        try MemoryLimit.check(shape, bytesPerElement: dtype.byteSize, what: what)
+        let storage = try TensorStorage(checkedByteCount: ShapeRules.count(shape) * dtype.byteSize, what: what)
+        return Tensor(shape: shape, dtype: dtype, storage: storage)
     }
 
     private static func checkShape(_ shape: [Int], op: String) throws {
