@@ -1,4 +1,5 @@
 import XCTest
+import GirdTensor
 @testable import GirdRecipe
 
 final class CommandLineToolTests: XCTestCase {
@@ -14,6 +15,18 @@ final class CommandLineToolTests: XCTestCase {
         XCTAssertEqual(result.status, 0)
         XCTAssertEqual(result.output, "42\n")
         XCTAssertEqual(runCommandLine(["-e", "print(\"hi\")"]).output, "hi\n")
+    }
+
+    /// `--threads auto` takes the cores the load leaves free (at least one) and says so.
+    func testThreadsAutoSaysWhatItChose() throws {
+        let result = runCommandLine(["--threads", "auto", "-e", "print(1)"])
+        XCTAssertEqual(result.status, 0)
+        XCTAssertEqual(result.output, "1\n")
+        let chosen = ComputeThreads.freeCores()
+        XCTAssertTrue((1...ComputeThreads.defaultCount).contains(chosen))
+        XCTAssertTrue(result.errors.hasPrefix("gird-repl: --threads auto: "), result.errors)
+        XCTAssertTrue(result.errors.hasSuffix(" of \(ComputeThreads.defaultCount) cores\n"), result.errors)
+        try ComputeThreads.set(ComputeThreads.defaultCount)
     }
 
     func testExitStatuses() throws {
@@ -138,5 +151,12 @@ final class LibraryTuningTests: XCTestCase {
         XCTAssertTrue(CommandLineTool.benefitsFromTunedLibraries(["-e", "import \"x.recipe\""]))
         XCTAssertTrue(CommandLineTool.benefitsFromTunedLibraries(["run.recipe"]))
         XCTAssertTrue(CommandLineTool.benefitsFromTunedLibraries([]))
+    }
+
+    /// The names come from the registry (builtins marked `computes`), not a list of their own.
+    func testTheComputingNamesAreTheRegistrys() {
+        XCTAssertEqual(CommandLineTool.computeNames, ["train", "distill", "resume", "evaluate", "import", "model",
+                                                      "load_weights", "relations"])
+        XCTAssertTrue(CommandLineTool.benefitsFromTunedLibraries(["-e", "evaluate(m, d)"]))
     }
 }

@@ -17,6 +17,7 @@ final class RunBindingTests: XCTestCase {
         defer { try? FileManager.default.removeItem(atPath: out) }
         var options = InterpreterOptions()
         options.output = { _ in }
+        options.writePolicy = WritePolicy(allowing: [NSTemporaryDirectory()])
         let interpreter = Interpreter(options: options)
         func entry(_ text: String) throws -> Value { try interpreter.runEntry(SourceFile(name: "<repl>", text: text)) }
         _ = try entry("""
@@ -86,11 +87,25 @@ final class RunBindingTests: XCTestCase {
         }
     }
 
+    /// Issue 15: a run directory is a write like any other: outside the
+    /// current directory only with --allow-write.
+    func testRunDirectoriesFollowTheWritePolicy() {
+        let out = folder("refused")
+        XCTAssertThrowsError(try runRecipe("""
+            train(model("resnet8", classes: 10, in_channels: 1), fashion_mnist(split: "test").subset(8), epochs: 1,
+                  out: \(Value.quote(out)))
+            """, configure: { $0.writePolicy = WritePolicy() })) { error in
+            XCTAssertTrue("\(error)".contains("error: train(): refusing to write '\(out)': it is outside the current directory; "
+                + "run gird-repl with --allow-write DIR to allow it"), "\(error)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+    }
+
     func testUnknownOptimizerSuggests() {
         XCTAssertThrowsError(try runRecipe("""
             train(model("resnet8", classes: 10, in_channels: 1), fashion_mnist(split: "test").subset(8), epochs: 1, optimizer: "adan")
             """)) { error in
-            XCTAssertTrue("\(error)".contains("error: train(): unknown optimizer \"adan\"; did you mean \"adam\"?"), "\(error)")
+            XCTAssertTrue("\(error)".contains("error: train(): optimizer must be \"sgd\", \"adam\" or \"adamW\", got \"adan\"; did you mean \"adam\"?"), "\(error)")
         }
     }
 }

@@ -212,21 +212,26 @@ public final class Builtin {
     public let kind: Kind
     public let signature: BuiltinSignature
     public let doc: String
+    /// Whether a call runs networks (a forward pass, training): the command
+    /// line tunes the native libraries before a `-e` that names one.
+    public let computes: Bool
     let implementation: (BuiltinArguments) throws -> Value
 
-    public init(_ name: String, _ signature: String, doc: String,
+    public init(_ name: String, _ signature: String, doc: String, computes: Bool = false,
                 implementation: @escaping (BuiltinArguments) throws -> Value) {
         self.name = name
         self.receiverType = nil
         self.kind = .function
         self.signature = BuiltinSignature(signature)
         self.doc = doc
+        self.computes = computes
         self.implementation = implementation
     }
 
     public init(method name: String, of type: String, _ signature: String, doc: String,
                 implementation: @escaping (BuiltinArguments) throws -> Value) {
         self.name = name
+        self.computes = false
         self.receiverType = type
         self.kind = .method
         self.signature = BuiltinSignature(signature)
@@ -237,6 +242,7 @@ public final class Builtin {
     public init(property name: String, of type: String, doc: String,
                 implementation: @escaping (BuiltinArguments) throws -> Value) {
         self.name = name
+        self.computes = false
         self.receiverType = type
         self.kind = .property
         self.signature = BuiltinSignature("")

@@ -78,7 +78,7 @@ extension BuiltinRegistry {
                 return .object(DatasetObject(dataset: try Dataset.idx(images: images, labels: labels, classes: classes),
                                              source: .idx(images: images, labels: labels, classes: classes)))
             },
-            Builtin("evaluate", "m, data, *, batch_size: 256", doc: "top-1, top-5 (fractions) and mean cross-entropy of a model on a dataset, in eval mode") { arguments in
+            Builtin("evaluate", "m, data, *, batch_size: 256", doc: "top-1, top-5 (fractions) and mean cross-entropy of a model on a dataset, in eval mode", computes: true) { arguments in
                 let batchSize = try arguments.int("batch_size")
                 guard batchSize >= 1, batchSize <= 65_536 else {
                     throw BuiltinFailure("evaluate(): batch_size must be in 1...65536, got \(batchSize) (a batch's activations are held in memory at once; the figures do not depend on it)")

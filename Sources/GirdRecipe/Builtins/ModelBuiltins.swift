@@ -90,7 +90,7 @@ func evalForward<T>(_ network: Network, _ body: () throws -> T) throws -> T {
 extension BuiltinRegistry {
     static var modelBuiltins: [Builtin] {
         [
-            Builtin("model", "name, *, classes: 100, in_channels: 3", doc: "a freshly initialised network of the CIFAR zoo (weights drawn from the session's generator; see seed)") { arguments in
+            Builtin("model", "name, *, classes: 100, in_channels: 3", doc: "a freshly initialised network of the CIFAR zoo (weights drawn from the session's generator; see seed)", computes: true) { arguments in
                 let classes = try arguments.int("classes"), inChannels = try arguments.int("in_channels")
                 guard classes <= BuiltinRegistry.maximumClasses else {
                     throw BuiltinFailure("model(): classes must be at most \(BuiltinRegistry.maximumClasses), got \(classes) (\(BuiltinRegistry.classesLimitReason))")
@@ -105,7 +105,7 @@ extension BuiltinRegistry {
             Builtin("models", "", doc: "the names of every network of the zoo") { _ in
                 .list(ModelZoo.names.map { .string($0) })
             },
-            Builtin("load_weights", "m, path", doc: "loads a safetensors file with PyTorch state_dict names into a model") { arguments in
+            Builtin("load_weights", "m, path", doc: "loads a safetensors file with PyTorch state_dict names into a model", computes: true) { arguments in
                 try arguments.model("m").loadWeights(contentsOf: try arguments.string("path"))
                 return .none
             },

@@ -28,13 +28,13 @@ extension BuiltinRegistry {
     static var trainingBuiltins: [Builtin] {
         [
             Builtin("train", "model, data, *, " + runKeywords,
-                    doc: "trains a model with cross-entropy; returns {best_top1, final_top1, history, checkpoint, dir, model}; val: a dataset that chooses best.safetensors; reuse: true with out: does not repeat a finished run there (and continues an interrupted one)") { arguments in
+                    doc: "trains a model with cross-entropy; returns {best_top1, final_top1, history, checkpoint, dir, model}; val: a dataset that chooses best.safetensors; reuse: true with out: does not repeat a finished run there (and continues an interrupted one)", computes: true) { arguments in
                 let student = try arguments.object("model", as: ModelObject.self, named: "model")
                 let data = try arguments.object("data", as: DatasetObject.self, named: "dataset")
                 return try RunBinding(arguments).run(student: student, data: data, teacher: nil, losses: nil)
             },
             Builtin("distill", "*, teacher, student, data, losses, " + runKeywords,
-                    doc: "distils a student from a frozen teacher with weighted loss terms; returns the run record as train") { arguments in
+                    doc: "distils a student from a frozen teacher with weighted loss terms; returns the run record as train", computes: true) { arguments in
                 let teacher = try arguments.object("teacher", as: ModelObject.self, named: "model")
                 let student = try arguments.object("student", as: ModelObject.self, named: "model")
                 let data = try arguments.object("data", as: DatasetObject.self, named: "dataset")
@@ -47,7 +47,7 @@ extension BuiltinRegistry {
                 guard !losses.isEmpty else { throw BuiltinFailure("distill(): losses is empty; give at least one term, e.g. [ce(), kd()]") }
                 return try RunBinding(arguments).run(student: student, data: data, teacher: teacher, losses: losses)
             },
-            Builtin("resume", "path", doc: "continues the run in a run directory (or its checkpoint.safetensors) bit-exactly; the record's model holds the final weights (the session's own model object when this session started the run)") { arguments in
+            Builtin("resume", "path", doc: "continues the run in a run directory (or its checkpoint.safetensors) bit-exactly; the record's model holds the final weights (the session's own model object when this session started the run)", computes: true) { arguments in
                 try RunBinding.resume(path: try arguments.string("path"), context: arguments.context, span: arguments.span)
             },
             Builtin("multistep", "milestones, gamma: 0.1", doc: "rate times gamma at each milestone epoch (RepDistiller: [150, 180, 210], 0.1)") { arguments in
@@ -63,11 +63,14 @@ extension BuiltinRegistry {
     /// `"constant"`, `"cosine"` or a schedule object.
     static func schedule(_ value: Value, builtin: String) throws -> LearningRateSchedule {
         switch value {
-        case .string(let name) where name.lowercased() == "constant": return .constant
-        case .string(let name) where name.lowercased() == "cosine": return .cosine
         case .object(let object as ScheduleObject): return object.schedule
-        case .string(let other):
-            throw BuiltinFailure("\(builtin)(): unknown schedule \(Value.quote(other)); use \"constant\", \"cosine\", multistep(...) or warmup(...)")
+        case .string(let name):
+            do {
+                return try BuiltinChoice.match(name, among: ["constant", "cosine"], parameter: "schedule", builtin: nil) == "cosine"
+                    ? .cosine : .constant
+            } catch {
+                throw BuiltinFailure("\(builtin)(): unknown schedule \(Value.quote(name)); use \"constant\", \"cosine\", multistep(...) or warmup(...)")
+            }
         default:
             throw BuiltinFailure("\(builtin)(): schedule must be \"constant\", \"cosine\", multistep(...) or warmup(...), got a \(value.typeName)")
         }
@@ -103,7 +106,9 @@ struct RunBinding {
         configuration.momentum = Float(try arguments.double("momentum"))
         configuration.weightDecay = Float(try arguments.double("weight_decay"))
         configuration.nesterov = try arguments.bool("nesterov")
-        configuration.optimizer = try optimizer(try arguments.string("optimizer"))
+        let optimizers = TrainingConfiguration.OptimizerKind.allCases
+        let optimizer = try arguments.choice("optimizer", among: optimizers.map(\.rawValue))
+        configuration.optimizer = optimizers.first { $0.rawValue == optimizer } ?? .sgd
         configuration.schedule = try BuiltinRegistry.schedule(arguments["schedule"], builtin: name)
         configuration.augmentation = try arguments.list("augment").map(augmentation)
         let seed = try arguments.int("seed")
@@ -121,6 +126,7 @@ struct RunBinding {
         if reuse && givenDirectory == nil { throw RunError.reuseWithoutDirectory }
         let directory = givenDirectory ?? RunDirectory.defaultPath(name: context.mainFile.map {
             URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent } ?? "repl")
+        try context.options.writePolicy.check(directory, builtin: name)
         let request = try RunRequest(
             specification: specification, directory: directory, reuse: reuse, student: student.network,
             teacher: teacher?.network, terms: try losses?.map { try $0.takeTerm() }, data: data.dataset, test: test.dataset,
@@ -138,6 +144,7 @@ struct RunBinding {
 
     static func resume(path: String, context: InterpreterContext, span: SourceSpan) throws -> Value {
         let directory = RunDirectory.directory(of: path)
+        try context.options.writePolicy.check(directory, builtin: "resume")
         let specification = try RunFile.read(from: directory).specification
         // The model object of the session that started the run, so that it
         // holds the final weights (`m` after `distill(student: m)`, Ctrl-C, `resume`).
@@ -191,16 +198,6 @@ struct RunBinding {
         case .object(let object as DatasetObject): return object
         case let other: throw BuiltinFailure("\(name)(): \(parameter) must be a dataset, got a \(other.typeName)")
         }
-    }
-
-    /// The optimizer's name, in any case ("adamw" as PyTorch users type it).
-    private func optimizer(_ text: String) throws -> TrainingConfiguration.OptimizerKind {
-        let kinds = TrainingConfiguration.OptimizerKind.allCases
-        if let kind = kinds.first(where: { $0.rawValue.lowercased() == text.lowercased() }) { return kind }
-        let names = kinds.map(\.rawValue)
-        let hint = Suggestions.closest(to: text, among: names).map { "; did you mean \(Value.quote($0))?" }
-            ?? "; use " + names.map(Value.quote).joined(separator: ", ")
-        throw BuiltinFailure("\(name)(): unknown optimizer \(Value.quote(text))\(hint)")
     }
 
     /// `"crop"` (32 with padding 4, RepDistiller's) and `"flip"` (probability 0.5).

@@ -33,7 +33,7 @@ extension BuiltinRegistry {
                 return .none
             },
             Builtin("relations", "teacher, student, data, *, tap: \"stage3\", batch: 16, bank: none, pool: \"gap\"",
-                    doc: "GIRD's relation matrices of teacher and student on the first batch of data (eval mode, no gradient), drawn side by side with their difference; returns {teacher, student}") { arguments in
+                    doc: "GIRD's relation matrices of teacher and student on the first batch of data (eval mode, no gradient), drawn side by side with their difference; returns {teacher, student}", computes: true) { arguments in
                 try relations(arguments)
             },
         ]

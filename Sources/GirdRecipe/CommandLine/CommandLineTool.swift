@@ -7,7 +7,7 @@ import GirdView
 /// exit status out (0 success, 1 a recipe error, 2 bad command-line use,
 /// 130 interrupted).
 public enum CommandLineTool {
-    public static let version = "0.1.0"
+    public static let version = MachineFacts.toolVersion
 
     public static let help = """
         USAGE: gird-repl [options] [FILE.recipe [args...]]
@@ -22,7 +22,8 @@ public enum CommandLineTool {
           --dry-run          resolve and check everything without training
           --allow-write DIR  let the recipe write under DIR too (repeatable); by
                              default it writes only under the current directory
-          --threads N        compute threads (default: all cores)
+          --threads N        compute threads (default: all cores; auto: the cores the
+                             load average leaves free, for shared machines)
           --version          print the version and the native libraries in use
           --help             show this help
 
@@ -76,6 +77,8 @@ public enum CommandLineTool {
         /// `--allow-write DIR`: folders the recipe may write under, besides the current one.
         var allowedWriteDirectories: [String] = []
         var threads: Int?
+        /// `--threads auto`: said on stderr, since the count decides the digits of the results.
+        var threadsChosenAutomatically = false
         var recipeArguments: [String] = []
         /// Hidden `--time`: prints the time spent parsing, compiling and running (benchmarks).
         var reportsTime = false
@@ -126,8 +129,15 @@ public enum CommandLineTool {
                 invocation.reportsTime = true
             case "--threads":
                 let text = try value(for: "--threads")
-                guard let n = Int(text), n >= 1 else { throw UsageError(message: "--threads needs a positive integer, got '\(text)'") }
-                invocation.threads = n
+                if text == "auto" {
+                    invocation.threads = ComputeThreads.freeCores()
+                    invocation.threadsChosenAutomatically = true
+                } else {
+                    guard let n = Int(text), n >= 1 else {
+                        throw UsageError(message: "--threads needs a positive integer or auto, got '\(text)'")
+                    }
+                    invocation.threads = n
+                }
             default:
                 if argument.hasPrefix("--set=") {
                     try invocation.addOverride(String(argument.dropFirst(6)))
@@ -180,8 +190,8 @@ public enum CommandLineTool {
         var stringParams: Set<String> = []
         if let source, let block = try? Parser.parse(source) {
             for statement in block.statements {
-                if case .declaration(.param, let name, _, let value) = statement.kind, case .string = value.kind {
-                    stringParams.insert(name)
+                if case .declaration(.param, let binding, let value) = statement.kind, case .string = value.kind {
+                    stringParams.insert(binding.name)
                 }
             }
         }
@@ -224,6 +234,9 @@ public enum CommandLineTool {
         do {
             invocation = try parse(arguments)
             if let threads = invocation.threads { try ComputeThreads.set(threads) }
+            if invocation.threadsChosenAutomatically {
+                io.errorOutput("gird-repl: --threads auto: \(ComputeThreads.count) of \(ComputeThreads.defaultCount) cores\n")
+            }
         } catch let error as UsageError {
             io.errorOutput("gird-repl: \(error.message)\n")
             return 2

@@ -1,10 +1,9 @@
 extension CommandLineTool {
     /// Names whose presence in `-e` code means real compute may follow: a
     /// run (OpenBLAS and oneDNN's OpenMP threads side by side, where
-    /// `GOMP_SPINCOUNT=0` halves the time), a model's forward passes, or an
-    /// import that could hold either.
-    static let computeNames: Set<String> = ["train", "distill", "resume", "evaluate", "import", "model",
-                                            "load_weights", "relations"]
+    /// `GOMP_SPINCOUNT=0` halves the time), a model's forward passes (the
+    /// registry's builtins marked `computes`), or an import that could hold either.
+    static let computeNames: Set<String> = Set(BuiltinRegistry.all.filter(\.computes).map(\.name) + ["import"])
 
     /// Whether gird-repl should re-execute itself with the environment the
     /// native libraries read when they load
