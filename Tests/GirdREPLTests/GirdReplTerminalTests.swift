@@ -79,7 +79,7 @@ final class GirdReplTerminalTests: XCTestCase {
 
     func testCtrlCStopsATrainingRunWithACheckpointThatResumes() throws {
         let run = repl.home.appendingPathComponent("run").path
-        let terminal = try repl.startOnTerminal()
+        let terminal = try repl.startOnTerminal(arguments: ["--allow-write", repl.home.path])
         var position = terminal.waitFor(">>> ")
         position = enter("let data = fashion_mnist(split: \"test\").subset(2000, seed: 1)", expect: "", on: terminal, after: position)
         position = enter("let m = model(\"resnet8\", classes: 10, in_channels: 1)", expect: "", on: terminal, after: position)

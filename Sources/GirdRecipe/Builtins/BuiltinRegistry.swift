@@ -108,7 +108,6 @@ public struct BuiltinArguments {
     public let context: InterpreterContext
     public let span: SourceSpan
 
-    public subscript(_ index: Int) -> Value { values[index] }
 
     /// The value of the parameter called `name` (its default when not given).
     /// Builtins read their arguments by name, so that a signature can gain a
@@ -132,12 +131,12 @@ public struct BuiltinArguments {
         BuiltinFailure("\(builtin.name)(): argument '\(builtin.signature.parameters[index].name)' must be \(expected), got \(values[index].typeName)")
     }
 
-    public func int(_ index: Int) throws -> Int {
+    private func int(_ index: Int) throws -> Int {
         if case .int(let value) = values[index] { return Int(value) }
         throw failure(index, "an int")
     }
 
-    public func double(_ index: Int) throws -> Double {
+    private func double(_ index: Int) throws -> Double {
         switch values[index] {
         case .int(let value): return Double(value)
         case .float(let value): return value
@@ -145,37 +144,37 @@ public struct BuiltinArguments {
         }
     }
 
-    public func bool(_ index: Int) throws -> Bool {
+    private func bool(_ index: Int) throws -> Bool {
         if case .bool(let value) = values[index] { return value }
         throw failure(index, "a bool")
     }
 
-    public func string(_ index: Int) throws -> String {
+    private func string(_ index: Int) throws -> String {
         if case .string(let value) = values[index] { return value }
         throw failure(index, "a string")
     }
 
-    public func optionalString(_ index: Int) throws -> String? {
+    private func optionalString(_ index: Int) throws -> String? {
         if case .none = values[index] { return nil }
         return try string(index)
     }
 
-    public func list(_ index: Int) throws -> [Value] {
+    private func list(_ index: Int) throws -> [Value] {
         if case .list(let value) = values[index] { return value }
         throw failure(index, "a list")
     }
 
-    public func record(_ index: Int) throws -> Record {
+    private func record(_ index: Int) throws -> Record {
         if case .record(let value) = values[index] { return value }
         throw failure(index, "a record")
     }
 
-    public func tensor(_ index: Int) throws -> Tensor {
+    private func tensor(_ index: Int) throws -> Tensor {
         if case .tensor(let value) = values[index] { return value }
         throw failure(index, "a tensor")
     }
 
-    public func object<T: RecipeObject>(_ index: Int, as type: T.Type, named: String) throws -> T {
+    private func object<T: RecipeObject>(_ index: Int, as type: T.Type, named: String) throws -> T {
         if case .object(let value) = values[index], let typed = value as? T { return typed }
         throw failure(index, "a \(named)")
     }
@@ -192,7 +191,7 @@ public struct BuiltinArguments {
     }
 
     /// A list of ints (a shape, a list of milestones).
-    public func ints(_ index: Int) throws -> [Int] {
+    private func ints(_ index: Int) throws -> [Int] {
         guard case .list(let items) = values[index] else { throw failure(index, "a list of ints") }
         return try items.map {
             guard case .int(let value) = $0 else { throw failure(index, "a list of ints") }
