@@ -38,6 +38,7 @@ final class BuiltinBoundsTests: XCTestCase {
                        "<-e>:1:1: error: image_folder(): size must be in 1...4096, got 100000 (the side of the square the images are resized to; every image is held in memory at that size)")
         XCTAssertEqual(firstLine("idx(images: \"a\", labels: \"b\", classes: 10000000000000)"),
                        "<-e>:1:1: error: idx(): classes must be in 1...100000, got 10000000000000 (more classes than any dataset has; a bound so that a mistyped count fails here instead of exhausting memory)")
+        XCTAssertEqual(firstLine("idx(images: \"a\", labels: \"b\", classes: 0)"), "<-e>:1:1: error: idx(): classes must be at least 1, got 0")
         XCTAssertEqual(firstLine("model(\"resnet8\", classes: 10000000000000)"),
                        "<-e>:1:1: error: model(): classes must be at most 100000, got 10000000000000 (more classes than any dataset has; a bound so that a mistyped count fails here instead of exhausting memory)")
         XCTAssertEqual(firstLine("model(\"resnet8\", in_channels: 5000)"),
@@ -64,6 +65,16 @@ final class BuiltinBoundsTests: XCTestCase {
         let machine = MemoryLimit.describe(bytes: MemoryLimit.physicalBytes)
         XCTAssertEqual(firstLine("heatmap(zeros([5000, 5000]), \"x.png\", scale: 64)"),
                        "<-e>:1:1: error: heatmap(): a 320000 x 320000 pixel image needs 286.1 GiB, more than this machine's \(machine) of memory")
+    }
+
+    func testStdDegreesOfFreedomAreNotNegative() {
+        XCTAssertEqual(firstLine("std([1, 2], ddof: -9223372036854775807 - 1)"),
+                       "<-e>:1:1: error: std(): ddof must be zero or more (the degrees of freedom removed), got -9223372036854775808")
+    }
+
+    func testRangeCountBeyondAnIntIsAnError() {
+        XCTAssertEqual(firstLine("range(0, 9223372036854775807, 1)"),
+                       "<-e>:1:1: error: range(): 9223372036854775808 elements is too many (at most 20000000)")
     }
 
     func testEnumerateStartCannotOverflow() {

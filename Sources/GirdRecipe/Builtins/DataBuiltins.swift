@@ -72,7 +72,8 @@ extension BuiltinRegistry {
             },
             Builtin("idx", "*, images, labels, classes: 10", doc: "a pair of IDX files (MNIST layout), images zero-padded to 32x32") { arguments in
                 let images = try arguments.string("images"), labels = try arguments.string("labels"), classes = try arguments.int("classes")
-                guard classes >= 1, classes <= BuiltinRegistry.maximumClasses else {
+                guard classes >= 1 else { throw BuiltinFailure("idx(): classes must be at least 1, got \(classes)") }
+                guard classes <= BuiltinRegistry.maximumClasses else {
                     throw BuiltinFailure("idx(): classes must be in 1...\(BuiltinRegistry.maximumClasses), got \(classes) (\(BuiltinRegistry.classesLimitReason))")
                 }
                 return .object(DatasetObject(dataset: try Dataset.idx(images: images, labels: labels, classes: classes),

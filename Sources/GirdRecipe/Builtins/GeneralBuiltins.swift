@@ -70,7 +70,8 @@ private func rangeList(_ arguments: BuiltinArguments) throws -> [Value] {
     let count = step > 0 ? (end > start ? (Double(end) - Double(start)) / Double(step) : 0)
                          : (start > end ? (Double(start) - Double(end)) / Double(-step) : 0)
     guard count.rounded(.up) <= Double(Operators.maximumElements) else {
-        throw BuiltinFailure("range(): \(Int(count.rounded(.up))) elements is too many (at most \(Operators.maximumElements))")
+        // The count in Double: it may exceed Int.max (range(0, 2**63 - 1)).
+        throw BuiltinFailure("range(): \(String(format: "%.0f", count.rounded(.up))) elements is too many (at most \(Operators.maximumElements))")
     }
     return Array(stride(from: start, to: end, by: Int64.Stride(step))).map { .int($0) }
 }
@@ -126,7 +127,7 @@ private func math(_ name: String, _ doc: String, _ f: @escaping (Double) -> Doub
 extension BuiltinRegistry {
     static var generalBuiltins: [Builtin] {
         [
-            Builtin("print", "*values", doc: "prints the values separated by spaces, then a newline (a model as its layers, as PyTorch's print(model))") { arguments in
+            Builtin("print", "*values", doc: "prints the values separated by spaces, then a newline") { arguments in
                 arguments.context.write(arguments.rest.map(printed).joined(separator: " ") + "\n")
                 return .none
             },
@@ -189,6 +190,7 @@ extension BuiltinRegistry {
             Builtin("std", "xs, ddof: 0", doc: "the standard deviation of a list of numbers (population; ddof: 1 for the sample one)") { arguments in
                 let xs = try numbers(try arguments.list("xs"), "std")
                 let ddof = try arguments.int("ddof")
+                guard ddof >= 0 else { throw BuiltinFailure("std(): ddof must be zero or more (the degrees of freedom removed), got \(ddof)") }
                 guard xs.count - ddof > 0 else { throw BuiltinFailure("std(): needs more than \(ddof) values, got \(xs.count)") }
                 let mean = xs.reduce(0, +) / Double(xs.count)
                 return .float((xs.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(xs.count - ddof)).squareRoot())

@@ -237,12 +237,8 @@ public enum CommandLineTool {
             if invocation.threadsChosenAutomatically {
                 io.errorOutput("gird-repl: --threads auto: \(ComputeThreads.count) of \(ComputeThreads.defaultCount) cores\n")
             }
-        } catch let error as UsageError {
-            io.errorOutput("gird-repl: \(error.message)\n")
-            return 2
         } catch {
-            io.errorOutput("gird-repl: \(error)\n")
-            return 2
+            return usageFailure(error, io: io)
         }
 
         let source: SourceFile
@@ -258,25 +254,14 @@ public enum CommandLineTool {
         } else if !io.standardInputIsTerminal {
             source = SourceFile(name: "<stdin>", text: io.standardInput())
         } else if let session = interactiveSession {
-            if let word = invocation.bareWords.first {
-                io.errorOutput("gird-repl: \(notALiteral(word.name, word.text).message)\n")
-                return 2
-            }
+            do { _ = try resolveBareWords(invocation, in: nil) } catch { return usageFailure(error, io: io) }
             return session(Interpreter(options: options(invocation, arguments: arguments, io: io)))
         } else {
             io.errorOutput("gird-repl: this build has no interactive REPL; run a recipe file, -e CODE, or pipe a program into stdin (see --help)\n")
             return 2
         }
 
-        do {
-            invocation.overrides += try resolveBareWords(invocation, in: source)
-        } catch let error as UsageError {
-            io.errorOutput("gird-repl: \(error.message)\n")
-            return 2
-        } catch {
-            io.errorOutput("gird-repl: \(error)\n")
-            return 2
-        }
+        do { invocation.overrides += try resolveBareWords(invocation, in: source) } catch { return usageFailure(error, io: io) }
         let interpreter = Interpreter(options: options(invocation, arguments: arguments, io: io))
         lastInterpreter = interpreter
         Interrupt.clear()
@@ -324,6 +309,12 @@ public enum CommandLineTool {
             return interactiveAfter(invocation, interpreter, io: io) ?? 1
         }
         return interactiveAfter(invocation, interpreter, io: io) ?? 0
+    }
+
+    /// Bad command-line use: the message on stderr, status 2.
+    private static func usageFailure(_ error: Error, io: IO) -> Int32 {
+        io.errorOutput("gird-repl: \((error as? UsageError)?.message ?? "\(error)")\n")
+        return 2
     }
 
     /// After `-i FILE`: the REPL's exit status (2 when this build has none);
