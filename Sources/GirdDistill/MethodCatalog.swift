@@ -1,4 +1,5 @@
 import GirdNN
+import GirdTensor
 
 /// A hyper-parameter value as a front end (the recipe language) passes it.
 public enum MethodArgument: Equatable, CustomStringConvertible {

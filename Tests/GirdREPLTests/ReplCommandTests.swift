@@ -1,4 +1,5 @@
 import XCTest
+import GirdTensor
 @testable import GirdREPL
 
 final class ReplCommandTests: XCTestCase {
@@ -36,10 +37,10 @@ final class ReplCommandTests: XCTestCase {
     }
 
     func testEditDistance() {
-        XCTAssertEqual(Suggestion.editDistance("hlep", "help"), 1)  // one transposition
-        XCTAssertEqual(Suggestion.editDistance("resnet8x5", "resnet8x4"), 1)
-        XCTAssertEqual(Suggestion.editDistance("", "abc"), 3)
-        XCTAssertNil(Suggestion.closest(to: "x", among: ["reset"]))
+        XCTAssertEqual(NameSuggestions.editDistance("hlep", "help"), 1)  // one transposition
+        XCTAssertEqual(NameSuggestions.editDistance("resnet8x5", "resnet8x4"), 1)
+        XCTAssertEqual(NameSuggestions.editDistance("", "abc"), 3)
+        XCTAssertNil(NameSuggestions.suggestion(for: "x", among: ["reset"]))
     }
 
     func testDurations() {

@@ -1,6 +1,7 @@
 import Foundation
 import GirdData
 import GirdDistill
+import GirdInterrupt
 import GirdNN
 import GirdTensor
 import GirdTrain
@@ -182,7 +183,7 @@ struct RunLauncher {
     /// the run stops with a checkpoint at that step, and the error says how
     /// to resume it.
     static func execute(_ trainer: Trainer, span: SourceSpan, _ body: () throws -> TrainingRun) throws -> Value {
-        trainer.shouldStop = { Interrupt.isRequested }
+        trainer.shouldStop = { Interrupt.isPending }
         do {
             let run = try body()
             return record(bestTop1: run.bestTop1, finalTop1: run.finalTop1, history: run.history,

@@ -1,38 +1,12 @@
-/// "Did you mean": the closest known name, counting a swap of two adjacent
-/// letters as one edit (`pritn` → `print`), within max(1, length/3) edits.
-/// GirdNN's `NameSuggestions` (plain Levenshtein) names the models; this one
-/// serves the language, where typos are swaps as often as slips.
+import GirdTensor
+
+/// "Did you mean" in the language's errors: the one closest name by the
+/// engine's rule (`NameSuggestions`: swaps count as one edit, case ignored,
+/// within max(1, length/3) edits, ties alphabetical), so a misspelling gets
+/// the same suggestion from a recipe as from the engine. Kept under this
+/// name so that the language's many call sites read as before.
 enum Suggestions {
     static func closest(to name: String, among candidates: [String]) -> String? {
-        let target = Array(name.lowercased())
-        let threshold = max(1, target.count / 3)
-        var best: (name: String, distance: Int)?
-        for candidate in candidates where candidate != name {
-            let d = distance(target, Array(candidate.lowercased()))
-            if d <= threshold, best == nil || d < best!.distance || (d == best!.distance && candidate < best!.name) {
-                best = (candidate, d)
-            }
-        }
-        return best?.name
-    }
-
-    /// Optimal string alignment distance (Levenshtein plus adjacent swaps).
-    static func distance(_ a: [Character], _ b: [Character]) -> Int {
-        if a.isEmpty { return b.count }
-        if b.isEmpty { return a.count }
-        var table = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
-        for i in 0...a.count { table[i][0] = i }
-        for j in 0...b.count { table[0][j] = j }
-        for i in 1...a.count {
-            for j in 1...b.count {
-                let cost = a[i - 1] == b[j - 1] ? 0 : 1
-                var d = min(table[i - 1][j] + 1, table[i][j - 1] + 1, table[i - 1][j - 1] + cost)
-                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                    d = min(d, table[i - 2][j - 2] + 1)
-                }
-                table[i][j] = d
-            }
-        }
-        return table[a.count][b.count]
+        NameSuggestions.suggestion(for: name, among: candidates)
     }
 }
