@@ -31,7 +31,6 @@ let package = Package(
     targets: [
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
         .systemLibrary(name: "CDNNL", path: "Sources/CDNNL"),
-        .systemLibrary(name: "CEdit", path: "Sources/CEdit"),
         // glibc's malloc tuning (mallopt), which Swift's Glibc module leaves out.
         .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
         // gzip-compressed datasets (IDX files as distributed).
@@ -69,13 +68,13 @@ let package = Package(
             swiftSettings: vectorFlags),
         .target(
             name: "GirdRecipe",
-            dependencies: ["GirdTensor", "GirdNN", "GirdData", "GirdTrain", "GirdDistill", "GirdRun", "GirdView", "CInterrupt"],
+            dependencies: ["GirdTensor", "GirdNN", "GirdData", "GirdTrain", "GirdDistill", "GirdRun", "GirdView", "GirdInterrupt"],
             // The evaluator touches its frames and counters on every step; the
             // dynamic exclusivity checks on class properties cost more than the work.
             swiftSettings: vectorFlags + [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
         .executableTarget(
             name: "gird-repl",
-            dependencies: ["GirdTensor", "GirdRecipe", "GirdRecipeREPL"],
+            dependencies: ["GirdTensor", "GirdRecipe", "GirdRecipeREPL", "GirdInterrupt"],
             swiftSettings: vectorFlags),
         .executableTarget(
             name: "gird-bench",
@@ -83,7 +82,7 @@ let package = Package(
             swiftSettings: vectorFlags),
         .testTarget(
             name: "GirdRecipeTests",
-            dependencies: ["GirdRecipe", "GirdTensor", "GirdNN"],
+            dependencies: ["GirdRecipe", "GirdTensor", "GirdNN", "GirdInterrupt"],
             swiftSettings: vectorFlags),
         .testTarget(
             name: "GirdTrainTests",
@@ -124,21 +123,25 @@ let package = Package(
         // libedit's native API is variadic (el_set, history), which Swift cannot
         // call; this C target wraps the calls the REPL makes.
         .target(name: "CLineEditing", linkerSettings: [.linkedLibrary("edit")]),
-        // The SIGINT handler and its flag, shared by the interpreter and the
-        // REPL (C, so that the handler is async-signal-safe by construction).
+        // The SIGINT handler and its flag (C, so that the handler is
+        // async-signal-safe by construction), and the one Swift type over it
+        // that the interpreter and the REPL both read: a module of its own,
+        // so that neither needs the other.
         .target(name: "CInterrupt"),
-        .target(name: "GirdREPL", dependencies: ["GirdView", "GirdTensor", "CLineEditing", "CInterrupt"], swiftSettings: vectorFlags),
+        .target(name: "GirdInterrupt", dependencies: ["CInterrupt"], swiftSettings: vectorFlags),
+        .target(name: "GirdREPL", dependencies: ["GirdView", "GirdTensor", "CLineEditing", "GirdInterrupt"], swiftSettings: vectorFlags),
         // The recipe interpreter behind GirdREPL's protocols: the one place
         // that knows both (GirdREPL stays free of the language, and the
         // language of the REPL).
-        .target(name: "GirdRecipeREPL", dependencies: ["GirdRecipe", "GirdREPL"], swiftSettings: vectorFlags),
+        .target(name: "GirdRecipeREPL", dependencies: ["GirdRecipe", "GirdREPL", "GirdTensor"], swiftSettings: vectorFlags),
         // A test fixture, not a product: ReplSession with a trivial evaluator
         // that can hang without a safe point, driven through a pseudo-terminal
         // by GirdREPLTests (the three-Ctrl-C way out).
-        .executableTarget(name: "gird-line-demo", dependencies: ["GirdREPL"], swiftSettings: vectorFlags),
+        .executableTarget(name: "gird-line-demo", dependencies: ["GirdREPL"], path: "Tests/Fixtures/gird-line-demo",
+                          swiftSettings: vectorFlags),
         .testTarget(name: "GirdViewTests", dependencies: ["GirdView", "GirdTensor", "CPNG", "CCairo"], swiftSettings: vectorFlags),
         // Also drives the built gird-repl (and the demo) through a pseudo-terminal.
-        .testTarget(name: "GirdREPLTests", dependencies: ["GirdREPL", "GirdRecipeREPL", "GirdRecipe", "gird-line-demo", "gird-repl"],
+        .testTarget(name: "GirdREPLTests", dependencies: ["GirdREPL", "GirdRecipeREPL", "GirdRecipe", "GirdInterrupt", "GirdTensor", "gird-line-demo", "gird-repl"],
                     swiftSettings: vectorFlags),
     ]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import GirdInterrupt
 
 /// The read-evaluate-print loop, independent of the language: it reads
 /// statements (continuing unfinished ones on `... `), runs `:commands`, and
@@ -79,8 +80,8 @@ public final class ReplSession {
     /// A Ctrl-C that came while no computation ran is forgotten, so it does
     /// not stop the next statement at its first safe point.
     private func evaluate(_ source: String) -> ReplOutcome {
-        Interrupt.reset()
-        defer { Interrupt.reset() }
+        Interrupt.clear()
+        defer { Interrupt.clear() }
         return evaluator.evaluate(source: source)
     }
 
@@ -138,7 +139,7 @@ public final class ReplSession {
             // so cpu > wall means the work ran in parallel.
             print("time: wall " + ReplSession.duration(elapsed) + ", cpu " + ReplSession.duration(cpu))
         case let .load(path):
-            Interrupt.reset()
+            Interrupt.clear()
             report(evaluator.load(path: path))
         case .reset:
             evaluator.reset()

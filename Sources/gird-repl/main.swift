@@ -1,6 +1,7 @@
 import Foundation
 import GirdRecipe
 import GirdRecipeREPL
+import GirdInterrupt
 import GirdTensor
 
 // gird-repl's command line: everything but the process plumbing lives in
@@ -12,6 +13,6 @@ setvbuf(stdout, nil, _IOLBF, 0)
 if CommandLineTool.benefitsFromTunedLibraries(Array(CommandLine.arguments.dropFirst())) {
     ComputeThreads.relaunchWithTunedNativeLibraries()
 }
-Interrupt.installHandler()
+Interrupt.install()
 CommandLineTool.interactiveSession = { InteractiveSession.run($0, version: CommandLineTool.version) }
 exit(CommandLineTool.run(arguments: Array(CommandLine.arguments.dropFirst())))

@@ -1,3 +1,4 @@
+import GirdInterrupt
 import XCTest
 @testable import GirdRecipe
 

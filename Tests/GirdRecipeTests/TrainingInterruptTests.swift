@@ -1,4 +1,5 @@
 import Foundation
+import GirdInterrupt
 import XCTest
 @testable import GirdRecipe
 

@@ -1,6 +1,7 @@
 import Foundation
 import GirdData
 import GirdDistill
+import GirdInterrupt
 import GirdNN
 import GirdRun
 import GirdTensor
@@ -165,7 +166,7 @@ struct RunBinding {
 
     private static func launcher(context: InterpreterContext, label: String) -> RunLauncher {
         let launcher = RunLauncher()
-        launcher.shouldStop = { Interrupt.isRequested }
+        launcher.shouldStop = { Interrupt.isPending }
         launcher.progressLabel = label
         return launcher
     }

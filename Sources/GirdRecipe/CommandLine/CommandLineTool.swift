@@ -1,4 +1,5 @@
 import Foundation
+import GirdInterrupt
 import GirdNN
 import GirdTensor
 import GirdView

@@ -1,4 +1,5 @@
 import Foundation
+import GirdInterrupt
 import GirdTensor
 import GirdView
 
@@ -88,7 +89,7 @@ public final class InterpreterContext {
     /// training builtins are not run this way: their stop is between steps.
     func interruptible<T>(at span: SourceSpan, _ body: () throws -> T) throws -> T {
         do {
-            return try Cancellation.whileRunning(stopWhen: { Interrupt.isRequested }, body)
+            return try Cancellation.whileRunning(stopWhen: { Interrupt.isPending }, body)
         } catch is ComputationCancelled {
             Interrupt.clear()
             throw RecipeError.interrupted(at: span)
@@ -96,7 +97,7 @@ public final class InterpreterContext {
     }
 
     private func slowCheck(_ span: SourceSpan) throws {
-        if Interrupt.isRequested {
+        if Interrupt.isPending {
             Interrupt.clear()
             throw RecipeError.interrupted(at: span)
         }
