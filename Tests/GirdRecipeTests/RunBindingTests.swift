@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import GirdInterrupt
 @testable import GirdRecipe
 
 /// What `train`, `distill` and `resume` add over the engine's runs: the
