@@ -5,6 +5,11 @@
 /// Newlines end statements except inside `( )`, `[ ]` and record literals,
 /// and after a binary operator or a comma: a stack says whether newlines are
 /// significant where the parser is, and a block pushes "significant" again.
+///
+/// One file of about 650 lines, on purpose: the grammar reads top to bottom
+/// as jlox's `Parser.java` does, and the rules share the cursor, the newline
+/// stack and the nesting counters; split across files they would need that
+/// state made internal to the module, for no gain in reading.
 struct Parser {
     /// Deeper nesting than this is reported, not recursed into.
     static let maximumNesting = 400
