@@ -55,7 +55,7 @@ final class RecipeEvaluatorTests: XCTestCase {
         XCTAssertEqual(repl.status(of: "1 +"), .incomplete)
         XCTAssertEqual(repl.status(of: "1 + 1"), .complete)
         XCTAssertEqual(repl.status(of: "(1]"), .error)
-        XCTAssertEqual(repl.help(topic: "print"), "print(values...)\n    prints the values separated by spaces, then a newline (a model as its layers, as PyTorch's print(model))")
+        XCTAssertEqual(repl.help(topic: "print"), "print(values...)\n    prints the values separated by spaces, then a newline")
         XCTAssertEqual(repl.help(topic: "t.shape"), "t.shape\n    " + (BuiltinRegistry.member("shape", of: "tensor")?.doc ?? "?"))
         XCTAssertEqual(repl.help(topic: "prnt"), "no builtin named 'prnt'; did you mean 'print'?")
         XCTAssertTrue(repl.help(topic: nil)?.contains("views: show heatmap relations") == true)

@@ -18,6 +18,21 @@ final class ErrorTests: XCTestCase {
             """)
     }
 
+    /// Issue 15: a longer name for a local binding (`dataset` for `data`) is
+    /// too many edits away, but begins with the binding's name.
+    func testUnknownNameSuggestsABindingItBeginsWith() {
+        XCTAssertEqual(errorText("let data = 1\nprint(dataset)"), """
+            <-e>:2:7: error: unknown name 'dataset'; did you mean 'data'?
+                print(dataset)
+                      ^~~~~~~
+
+            """)
+        XCTAssertEqual(Suggestions.closest(to: "ab", among: ["abc"], byPrefix: true), "abc")   // one edit: the distance rule
+        XCTAssertNil(Suggestions.closest(to: "ab", among: ["abcdef"], byPrefix: true))         // a prefix of 2 letters is no guess
+        XCTAssertEqual(Suggestions.closest(to: "learning", among: ["learn", "learning_rate"], byPrefix: true), "learn")
+        XCTAssertNil(Suggestions.closest(to: "learning", among: ["learn"]))                    // fields and parameters: distance only
+    }
+
     func testTypeError() {
         XCTAssertEqual(errorText("let x = 1 + \"a\""), """
             <-e>:1:9: error: unsupported operand types for '+': int and string

@@ -138,7 +138,7 @@ final class Resolver {
         if let binding = globalNames[name] { return (.global(binding.slot), binding) }
         if let index = BuiltinRegistry.functionIndex[name] { return (.builtin(index), nil) }
         var message = "unknown name '\(name)'"
-        if let suggestion = Suggestions.closest(to: name, among: visibleNames()) {
+        if let suggestion = Suggestions.closest(to: name, among: visibleNames(), byPrefix: true) {
             message += "; did you mean '\(suggestion)'?"
         }
         throw RecipeError(message, at: span)
