@@ -8,12 +8,20 @@ enum BuiltinHelp {
     static var overview: String {
         var lines: [String] = ["", "builtins (:help NAME for one):"]
         for section in BuiltinRegistry.sections where !section.builtins.isEmpty {
-            let names = section.builtins.map { builtin in
-                builtin.receiverType.map { "\(BuiltinRegistry.receiverVariable($0)).\(builtin.name == BuiltinRegistry.callMember ? "()" : builtin.name)" } ?? builtin.name
-            }
+            let names = section.builtins.map(overviewName)
             lines.append(wrap("\(section.title.lowercased()): ", names))
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// How the overview names a builtin: `print`, `t.mean`, and a callable
+    /// object's call as it is written, `m(x)`.
+    static func overviewName(_ builtin: Builtin) -> String {
+        guard let type = builtin.receiverType else { return builtin.name }
+        let variable = BuiltinRegistry.receiverVariable(type)
+        guard builtin.name == BuiltinRegistry.callMember else { return "\(variable).\(builtin.name)" }
+        let required = builtin.signature.parameters.filter { !$0.keywordOnly && $0.defaultValue == nil }.map(\.name)
+        return "\(variable)(\(required.joined(separator: ", ")))"
     }
 
     /// `:help NAME`: a function, the members of that name (`mean` is

@@ -49,6 +49,13 @@ final class RecipeEvaluatorTests: XCTestCase {
         XCTAssertEqual(repl.evaluate(source: "_"), .failure("<repl>:1:1: error: unknown name '_'\n    _\n    ^"))
     }
 
+    /// Issue 15: the overview writes a model's call as it is called, `m(x)`.
+    func testTheOverviewShowsTheCallForm() throws {
+        let overview = try XCTUnwrap(evaluator().help(topic: nil))
+        XCTAssertTrue(overview.contains("m(x)"), overview)
+        XCTAssertFalse(overview.contains("m.()"), overview)
+    }
+
     func testStatusAndHelp() {
         let repl = evaluator()
         XCTAssertEqual(repl.status(of: "fn f(x) {"), .incomplete)
