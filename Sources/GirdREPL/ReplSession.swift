@@ -79,9 +79,23 @@ public final class ReplSession {
 
     /// A Ctrl-C that came while no computation ran is forgotten, so it does
     /// not stop the next statement at its first safe point.
+    ///
+    /// While a statement runs on a terminal, the terminal's own echo is off:
+    /// a line typed ahead then appears once, when the editor reads it at the
+    /// next prompt, not also in the middle of the statement's output. The
+    /// typed bytes stay queued (TCSANOW, not TCSAFLUSH), and Ctrl-C still
+    /// signals (ISIG is untouched).
     private func evaluate(_ source: String) -> ReplOutcome {
         Interrupt.clear()
         defer { Interrupt.clear() }
+        var saved = termios()
+        let quiet = isInteractive && tcgetattr(STDIN_FILENO, &saved) == 0
+        if quiet {
+            var silent = saved
+            silent.c_lflag &= ~tcflag_t(ECHO)
+            tcsetattr(STDIN_FILENO, TCSANOW, &silent)
+        }
+        defer { if quiet { tcsetattr(STDIN_FILENO, TCSANOW, &saved) } }
         return evaluator.evaluate(source: source)
     }
 

@@ -65,6 +65,20 @@ final class GirdReplTerminalTests: XCTestCase {
         XCTAssertEqual(try String(contentsOfFile: repl.historyPath, encoding: .utf8), "fn double(x) {\\nx * 2 +\\n0 }\ndouble(21)\n")
     }
 
+    /// Issue 15: a line typed while a statement runs shows once, at the next
+    /// prompt, not also echoed by the terminal in the middle of the output.
+    func testALineTypedAheadIsEchoedOnce() throws {
+        let terminal = try repl.startOnTerminal()
+        var position = enter("var i = 0", expect: "", on: terminal, after: terminal.waitFor(">>> "))
+        terminal.send("while i < 40000000 { i = i + 1 }\r")
+        usleep(300_000)
+        terminal.send("40 + 2\r")
+        position = terminal.waitFor("\r\n42\r\n", after: position, timeout: 60)
+        let shown = terminal.output.components(separatedBy: "40 + 2").count - 1
+        XCTAssertEqual(shown, 1, terminal.output)
+        leave(terminal)
+    }
+
     func testCtrlCStopsALongLoopAndKeepsTheBindings() throws {
         let terminal = try repl.startOnTerminal()
         var position = enter("var i = 0", expect: "", on: terminal, after: terminal.waitFor(">>> "))
