@@ -46,7 +46,7 @@ let package = Package(
             swiftSettings: vectorFlags),
         .target(
             name: "GirdNN",
-            dependencies: ["GirdTensor"],
+            dependencies: ["GirdTensor", "GirdSuggestions"],
             swiftSettings: vectorFlags),
         .target(
             name: "GirdTrain",
@@ -54,7 +54,7 @@ let package = Package(
             swiftSettings: vectorFlags),
         .target(
             name: "GirdDistill",
-            dependencies: ["GirdTensor", "GirdNN", "GirdData", "GirdTrain"],
+            dependencies: ["GirdTensor", "GirdNN", "GirdData", "GirdTrain", "GirdSuggestions"],
             swiftSettings: vectorFlags),
         // Runs: the run directory, run.json, reuse and resume, over the
         // trainer and the methods; the language's train/distill bind to it.
@@ -68,7 +68,7 @@ let package = Package(
             swiftSettings: vectorFlags),
         .target(
             name: "GirdRecipe",
-            dependencies: ["GirdTensor", "GirdNN", "GirdData", "GirdTrain", "GirdDistill", "GirdRun", "GirdView", "GirdInterrupt"],
+            dependencies: ["GirdTensor", "GirdNN", "GirdData", "GirdTrain", "GirdDistill", "GirdRun", "GirdView", "GirdInterrupt", "GirdSuggestions"],
             // The evaluator touches its frames and counters on every step; the
             // dynamic exclusivity checks on class properties cost more than the work.
             swiftSettings: vectorFlags + [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
@@ -127,13 +127,18 @@ let package = Package(
         // async-signal-safe by construction), and the one Swift type over it
         // that the interpreter and the REPL both read: a module of its own,
         // so that neither needs the other.
+        // "Did you mean": one rule for every entry point, engine and language
+        // alike; a module of its own because both sides need it and it needs
+        // nothing.
+        .target(name: "GirdSuggestions", swiftSettings: vectorFlags),
+        .testTarget(name: "GirdSuggestionsTests", dependencies: ["GirdSuggestions"], swiftSettings: vectorFlags),
         .target(name: "CInterrupt"),
         .target(name: "GirdInterrupt", dependencies: ["CInterrupt"], swiftSettings: vectorFlags),
-        .target(name: "GirdREPL", dependencies: ["GirdView", "GirdTensor", "CLineEditing", "GirdInterrupt"], swiftSettings: vectorFlags),
+        .target(name: "GirdREPL", dependencies: ["GirdView", "GirdTensor", "CLineEditing", "GirdInterrupt", "GirdSuggestions"], swiftSettings: vectorFlags),
         // The recipe interpreter behind GirdREPL's protocols: the one place
         // that knows both (GirdREPL stays free of the language, and the
         // language of the REPL).
-        .target(name: "GirdRecipeREPL", dependencies: ["GirdRecipe", "GirdREPL", "GirdTensor"], swiftSettings: vectorFlags),
+        .target(name: "GirdRecipeREPL", dependencies: ["GirdRecipe", "GirdREPL", "GirdTensor", "GirdSuggestions"], swiftSettings: vectorFlags),
         // A test fixture, not a product: ReplSession with a trivial evaluator
         // that can hang without a safe point, driven through a pseudo-terminal
         // by GirdREPLTests (the three-Ctrl-C way out).

@@ -1,3 +1,4 @@
+import GirdSuggestions
 /// The REPL's own commands, typed at the prompt with a leading `:`.
 /// A command may be shortened to any prefix that names only it (`:q`).
 public enum ReplCommand: Equatable {
@@ -59,7 +60,7 @@ public enum ReplCommand: Equatable {
         let matches = word.isEmpty ? [] : names.filter { $0.hasPrefix(word) }
         if matches.count == 1 { return matches[0] }
         if matches.count > 1 { throw ReplCommandError.ambiguous(word, candidates: matches) }
-        throw ReplCommandError.unknown(word, suggestion: Suggestion.closest(to: word, among: names))
+        throw ReplCommandError.unknown(word, suggestion: NameSuggestions.best(for: word, among: names))
     }
 
     /// `:load "a b.recipe"` and `:load a.recipe` both work.

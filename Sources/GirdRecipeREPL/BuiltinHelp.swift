@@ -1,5 +1,6 @@
 import GirdRecipe
 import GirdREPL
+import GirdSuggestions
 
 /// `:help` from the builtin table, the same one that checks arguments, so
 /// the help can never disagree with what a call accepts.
@@ -42,7 +43,7 @@ enum BuiltinHelp {
         }
         if found.isEmpty {
             let known = Array(Set(BuiltinRegistry.all.map(\.name))).sorted()
-            return "no builtin named '\(topic)'" + (Suggestion.closest(to: name, among: known).map { "; did you mean '\($0)'?" } ?? "")
+            return "no builtin named '\(topic)'" + (NameSuggestions.best(for: name, among: known).map { "; did you mean '\($0)'?" } ?? "")
         }
         return found.map { "\($0.usage)\n    \($0.doc)" }.joined(separator: "\n")
     }

@@ -35,13 +35,6 @@ final class ReplCommandTests: XCTestCase {
         XCTAssertEqual(ReplCommand.completions(of: "t"), [])
     }
 
-    func testEditDistance() {
-        XCTAssertEqual(Suggestion.editDistance("hlep", "help"), 1)  // one transposition
-        XCTAssertEqual(Suggestion.editDistance("resnet8x5", "resnet8x4"), 1)
-        XCTAssertEqual(Suggestion.editDistance("", "abc"), 3)
-        XCTAssertNil(Suggestion.closest(to: "x", among: ["reset"]))
-    }
-
     func testDurations() {
         XCTAssertEqual(ReplSession.duration(0.000_42), "0.42 ms")
         XCTAssertEqual(ReplSession.duration(0.0123), "12.3 ms")

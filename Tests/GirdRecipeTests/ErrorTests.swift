@@ -27,10 +27,8 @@ final class ErrorTests: XCTestCase {
                       ^~~~~~~
 
             """)
-        XCTAssertEqual(Suggestions.closest(to: "ab", among: ["abc"], byPrefix: true), "abc")   // one edit: the distance rule
-        XCTAssertNil(Suggestions.closest(to: "ab", among: ["abcdef"], byPrefix: true))         // a prefix of 2 letters is no guess
-        XCTAssertEqual(Suggestions.closest(to: "learning", among: ["learn", "learning_rate"], byPrefix: true), "learn")
-        XCTAssertNil(Suggestions.closest(to: "learning", among: ["learn"]))                    // fields and parameters: distance only
+        // The rule itself (prefixes of 3 letters or more, names in scope only) is
+        // tested in GirdSuggestionsTests.
     }
 
     func testTypeError() {

@@ -1,4 +1,5 @@
 import GirdNN
+import GirdSuggestions
 
 /// Every loss term by name, in the order the docs list them. Each method
 /// declares its entry in its own file; adding a method is that file and one

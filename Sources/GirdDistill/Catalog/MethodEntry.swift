@@ -1,4 +1,5 @@
 import GirdNN
+import GirdSuggestions
 
 /// One loss term a front end can name: its parameters with their defaults
 /// (the published ones) and allowed values, its published weight, and a

@@ -1,4 +1,5 @@
 import GirdTensor
+import GirdSuggestions
 
 /// What every zoo constructor takes.
 public struct ZooOptions {

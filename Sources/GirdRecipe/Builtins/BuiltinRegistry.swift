@@ -1,5 +1,6 @@
 import GirdNN
 import GirdTensor
+import GirdSuggestions
 
 /// One parameter of a builtin: its name, its default (nil: required), and
 /// whether it must be named at the call.
@@ -281,7 +282,7 @@ public final class Builtin {
         for argument in named {
             guard let i = parameters.firstIndex(where: { $0.name == argument.name }) else {
                 var message = "\(shown) has no parameter '\(argument.name)'"
-                if let suggestion = Suggestions.closest(to: argument.name, among: parameters.map(\.name)) {
+                if let suggestion = NameSuggestions.best(for: argument.name, among: parameters.map(\.name)) {
                     message += "; did you mean '\(suggestion)'?"
                 }
                 throw RecipeError(message, at: argument.span)

@@ -1,3 +1,4 @@
+import GirdSuggestions
 /// One of a few words a builtin takes (`split: "train"`, `dtype: "int64"`,
 /// `optimizer: "adamW"`): matched without regard to case, as users coming
 /// from PyTorch type them (`"adamw"`, `"Cosine"`), and a near miss suggests
@@ -14,7 +15,7 @@ enum BuiltinChoice {
         let quoted = choices.map(Value.quote)
         let listed = quoted.count == 1 ? quoted[0] : quoted.dropLast().joined(separator: ", ") + " or " + quoted.last!
         var message = (builtin.map { "\($0)(): " } ?? "") + "\(parameter) must be \(listed), got \(Value.quote(text))"
-        if let suggestion = Suggestions.closest(to: text, among: choices) {
+        if let suggestion = NameSuggestions.best(for: text, among: choices) {
             message += "; did you mean \(Value.quote(suggestion))?"
         }
         throw BuiltinFailure(message)

@@ -3,6 +3,7 @@ import GirdInterrupt
 import GirdNN
 import GirdTensor
 import GirdView
+import GirdSuggestions
 
 /// `gird-repl`'s command line, as a function the tests can call: flags in,
 /// exit status out (0 success, 1 a recipe error, 2 bad command-line use,
@@ -146,7 +147,7 @@ public enum CommandLineTool {
                     invocation.allowedWriteDirectories.append(try allowedDirectory(String(argument.dropFirst(14))))
                 } else if argument.hasPrefix("-") && argument != "-" {
                     var message = "unknown option '\(argument)'"
-                    if let suggestion = Suggestions.closest(to: argument, among: options) {
+                    if let suggestion = NameSuggestions.best(for: argument, among: options) {
                         message += "; did you mean '\(suggestion)'?"
                     }
                     throw UsageError(message: message)
@@ -278,7 +279,7 @@ public enum CommandLineTool {
             let declared = interpreter.declaredParameters
             for (name, _) in invocation.overrides where !declared.contains(name) {
                 var message = "--set \(name): the recipe has no param '\(name)'"
-                if let suggestion = Suggestions.closest(to: name, among: declared) {
+                if let suggestion = NameSuggestions.best(for: name, among: declared) {
                     message += "; did you mean '\(suggestion)'?"
                 } else if declared.isEmpty {
                     message += " (it declares none)"

@@ -1,5 +1,6 @@
 import GirdNN
 import GirdTensor
+import GirdSuggestions
 
 /// Reading parts of values: `a[i]`, `a[i:j]`, `a.name`. Negative indices
 /// count from the end, as in Python; slices clamp.
@@ -82,7 +83,7 @@ enum Access {
         if case .object(let object) = base, let value = object.field(name) { return value }
         let known = BuiltinRegistry.members(of: base.typeName).map(\.name).filter { $0 != BuiltinRegistry.callMember }
         var message = "a \(base.typeName) has no member '\(name)'"
-        if let suggestion = Suggestions.closest(to: name, among: known) {
+        if let suggestion = NameSuggestions.best(for: name, among: known) {
             message += "; did you mean '\(suggestion)'?"
         }
         throw RecipeError(message, at: span)
@@ -90,7 +91,7 @@ enum Access {
 
     static func noField(_ name: String, in record: Record, _ span: SourceSpan) -> RecipeError {
         var message = "the record has no field '\(name)'"
-        if let suggestion = Suggestions.closest(to: name, among: record.keys) {
+        if let suggestion = NameSuggestions.best(for: name, among: record.keys) {
             message += "; did you mean '\(suggestion)'?"
         } else if record.count <= 12 {
             message += " (its fields: \(record.keys.joined(separator: ", ")))"

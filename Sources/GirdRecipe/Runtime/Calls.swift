@@ -1,5 +1,6 @@
 import GirdNN
 import GirdTensor
+import GirdSuggestions
 
 /// Calling a value: a recipe function (arguments bound to its slots), a
 /// builtin (arguments bound by its registered signature), or a callable
@@ -87,7 +88,7 @@ enum Calls {
             for argument in named {
                 guard let i = code.parameterNames.firstIndex(of: argument.name) else {
                     var message = "\(code.name)() has no parameter '\(argument.name)'"
-                    if let suggestion = Suggestions.closest(to: argument.name, among: code.parameterNames) {
+                    if let suggestion = NameSuggestions.best(for: argument.name, among: code.parameterNames) {
                         message += "; did you mean '\(suggestion)'?"
                     }
                     throw RecipeError(message, at: argument.span)

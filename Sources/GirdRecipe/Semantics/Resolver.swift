@@ -1,5 +1,6 @@
 import Foundation
 import GirdNN
+import GirdSuggestions
 
 /// Resolves every name before anything compiles, as a pass of its own over
 /// the tree (jlox's Resolver, starlark-go's resolve): each `NameUse` gets
@@ -138,7 +139,7 @@ final class Resolver {
         if let binding = globalNames[name] { return (.global(binding.slot), binding) }
         if let index = BuiltinRegistry.functionIndex[name] { return (.builtin(index), nil) }
         var message = "unknown name '\(name)'"
-        if let suggestion = Suggestions.closest(to: name, among: visibleNames(), byPrefix: true) {
+        if let suggestion = NameSuggestions.best(for: name, among: visibleNames(), byPrefix: true) {
             message += "; did you mean '\(suggestion)'?"
         }
         throw RecipeError(message, at: span)
