@@ -8,7 +8,7 @@ enum BenchCases {
         return [
             BenchCase(name: "sgemm \(size)^3", flops: 2 * Double(size * size * size), dependsOnLayout: false) {
                 let a = Tensor.full([size, size], value: 0.5), b = Tensor.full([size, size], value: 0.25)
-                return { _ = try a.matmul(b) }
+                return { _ = try Tensor.matmul(a, b) }
             },
             BenchCase(name: "batchnorm fwd+bwd", flops: 0) {
                 // ResNet-CIFAR's BN after a 64-channel 3x3 conv: training
@@ -19,7 +19,7 @@ enum BenchCases {
                 // full oneDNN pass (input gradient included).
                 let shape = [batch, 64, 32, 32]
                 let toBlocked = { (values: Tensor) in
-                    try values.batchNorm(weight: nil, bias: nil, runningMean: Tensor.zeros([64]),
+                    try Tensor.batchNorm(values, weight: nil, bias: nil, runningMean: Tensor.zeros([64]),
                                          runningVariance: Tensor.ones([64]), training: false)
                 }
                 let values = (0..<shape.reduce(1, *)).map { Float($0 % 17) - 8 }
@@ -30,7 +30,7 @@ enum BenchCases {
                 return {
                     weight.clearGrad()
                     bias.clearGrad()
-                    let output = try input.batchNorm(weight: weight, bias: bias, runningMean: runningMean,
+                    let output = try Tensor.batchNorm(input, weight: weight, bias: bias, runningMean: runningMean,
                                                      runningVariance: runningVariance, training: true)
                     try output.backward(seed)
                 }
@@ -50,26 +50,26 @@ enum BenchCases {
         return [
             BenchCase(name: "conv3x3 64->64 fwd", flops: flops) {
                 let (x, w) = try layerInputs(batch: batch, channels: 64)
-                return { _ = try conv2d(x, weight: w, padding: 1) }
+                return { _ = try Tensor.conv2d(x, weight: w, padding: 1) }
             },
             BenchCase(name: "conv3x3 64->64 bwd-data", flops: flops) {
                 let (x, w) = try layerInputs(batch: batch, channels: 64)
-                let gradOutput = try conv2d(x, weight: w, padding: 1)
-                return { _ = try conv2dBackwardData(gradOutput, weight: w, inputShape: x.shape, padding: 1) }
+                let gradOutput = try Tensor.conv2d(x, weight: w, padding: 1)
+                return { _ = try Tensor.conv2dBackwardData(gradOutput, weight: w, inputShape: x.shape, padding: 1) }
             },
             BenchCase(name: "conv3x3 64->64 bwd-weights", flops: flops) {
                 let (x, w) = try layerInputs(batch: batch, channels: 64)
-                let gradOutput = try conv2d(x, weight: w, padding: 1)
-                return { _ = try conv2dBackwardWeights(gradOutput, input: x, weightShape: w.shape, padding: 1) }
+                let gradOutput = try Tensor.conv2d(x, weight: w, padding: 1)
+                return { _ = try Tensor.conv2dBackwardWeights(gradOutput, input: x, weightShape: w.shape, padding: 1) }
             },
             BenchCase(name: "depthwise3x3 fwd+bwd", flops: depthwiseFlops) {
                 let x = try layerInputs(batch: batch, channels: 128).input
                 let w = try uniform([128, 1, 3, 3], scale: 0.3).requiringGrad()
-                let gradOutput = try conv2d(x, weight: w, padding: 1, groups: 128)
+                let gradOutput = try Tensor.conv2d(x, weight: w, padding: 1, groups: 128)
                 return {
-                    _ = try conv2d(x, weight: w, padding: 1, groups: 128)
-                    _ = try conv2dBackwardData(gradOutput, weight: w, inputShape: x.shape, padding: 1, groups: 128)
-                    _ = try conv2dBackwardWeights(gradOutput, input: x, weightShape: w.shape, padding: 1, groups: 128)
+                    _ = try Tensor.conv2d(x, weight: w, padding: 1, groups: 128)
+                    _ = try Tensor.conv2dBackwardData(gradOutput, weight: w, inputShape: x.shape, padding: 1, groups: 128)
+                    _ = try Tensor.conv2dBackwardWeights(gradOutput, input: x, weightShape: w.shape, padding: 1, groups: 128)
                 }
             },
         ]
@@ -81,7 +81,7 @@ enum BenchCases {
     /// a training step).
     private static func layerInputs(batch: Int, channels: Int) throws -> (input: Tensor, weight: Tensor) {
         let image = try uniform([batch, channels, 32, 32], scale: 1)
-        let previous = try conv2d(image, weight: uniform([channels, channels, 3, 3], scale: 0.05), padding: 1)
+        let previous = try Tensor.conv2d(image, weight: uniform([channels, channels, 3, 3], scale: 0.05), padding: 1)
         return (previous, try uniform([channels, channels, 3, 3], scale: 0.05).requiringGrad())
     }
 

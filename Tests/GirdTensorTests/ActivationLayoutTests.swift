@@ -21,10 +21,9 @@ final class ActivationLayoutTests: XCTestCase {
         let w1 = try Tensor(shape: [20, 20, 3, 3], values: uniformTensor([20, 20, 3, 3], seed: 2, low: -0.2, high: 0.2).toArray()).requiringGrad()
         let w2 = try Tensor(shape: [20, 20, 3, 3], values: uniformTensor([20, 20, 3, 3], seed: 3, low: -0.2, high: 0.2).toArray()).requiringGrad()
         let gamma = try Tensor.full([20], value: 1.5).requiringGrad(), beta = try Tensor.full([20], value: 0.1).requiringGrad()
-        let hidden = try conv2d(x, weight: w1, padding: 1)
-            .batchNorm(weight: gamma, bias: beta, runningMean: .zeros([20]), runningVariance: .ones([20]), training: true)
-            .relu()
-        let block = try (conv2d(hidden, weight: w2, padding: 1) + conv2d(x, weight: w2, padding: 1)).maxPool2d(kernel: 2)
+        let hidden = try Tensor.batchNorm(Tensor.conv2d(x, weight: w1, padding: 1), weight: gamma, bias: beta,
+                                          runningMean: .zeros([20]), runningVariance: .ones([20]), training: true).relu()
+        let block = try (Tensor.conv2d(hidden, weight: w2, padding: 1) + Tensor.conv2d(x, weight: w2, padding: 1)).maxPool2d(kernel: 2)
         let output = try block.globalAvgPool()
         try (output * output).sum().backward()
         var format: DNNLFormat?

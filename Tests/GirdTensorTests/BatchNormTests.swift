@@ -65,7 +65,7 @@ final class BatchNormTests: XCTestCase {
     func testTrainingOnHandWorkedExample() throws {
         let runningMean = try Tensor(shape: [2], values: [0, 0])
         let runningVariance = try Tensor(shape: [2], values: [1, 1])
-        let y = try handInput.batchNorm(weight: handWeight, bias: handBias, runningMean: runningMean,
+        let y = try Tensor.batchNorm(handInput, weight: handWeight, bias: handBias, runningMean: runningMean,
                                         runningVariance: runningVariance, training: true, momentum: 0.1)
         // Channel 0: 2·(x - 4.5)/sqrt(5.25 + 1e-5) + 1; channel 1: 0.5·(x - 2)/sqrt(1 + 1e-5) - 1.
         assertClose(y.toArray(), [-2.0550476, -1.1821768, -0.3093061, 0.5635646,
@@ -81,7 +81,7 @@ final class BatchNormTests: XCTestCase {
     func testEvalUsesRunningStatisticsAndLeavesThem() throws {
         let runningMean = try Tensor(shape: [2], values: [0.5, -1])
         let runningVariance = try Tensor(shape: [2], values: [4, 0.25])
-        let y = try handInput.batchNorm(weight: handWeight, bias: handBias, runningMean: runningMean,
+        let y = try Tensor.batchNorm(handInput, weight: handWeight, bias: handBias, runningMean: runningMean,
                                         runningVariance: runningVariance, training: false)
         // Channel 0: 2·(x - 0.5)/2 + 1 = x + 0.5; channel 1: 0.5·(x + 1)/0.5 - 1 = x (up to eps).
         assertClose(y.toArray(), [1.4999994, 2.4999981, 3.4999969, 4.4999956,
@@ -103,7 +103,7 @@ final class BatchNormTests: XCTestCase {
             let n = Double(shape[0] * shape[2] * shape[3])
             for input in [x, DNNLReorder.toFormat(x, .tagged(shape, dnnl_nChw16c))] {
                 let runningMean = Tensor.zeros([channels]), runningVariance = Tensor.ones([channels])
-                let y = try input.batchNorm(weight: weight, bias: bias, runningMean: runningMean,
+                let y = try Tensor.batchNorm(input, weight: weight, bias: bias, runningMean: runningMean,
                                             runningVariance: runningVariance, training: true, momentum: 0.25)
                 assertClose(y.toArray(), expected.output, tolerance: 1e-4)
                 assertClose(runningMean.toArray(), expected.mean.map { Float(0.25 * $0) }, tolerance: 1e-5)
@@ -115,7 +115,7 @@ final class BatchNormTests: XCTestCase {
                 let evalMean = uniformTensor([channels], seed: 14), evalVariance = uniformTensor([channels], seed: 15, low: 0.5, high: 2)
                 let evalExpected = naiveBatchNorm(x.toArray(), shape: shape, weight: weight.toArray(), bias: bias.toArray(),
                                                   mean: evalMean.toArray(), variance: evalVariance.toArray())
-                let z = try input.batchNorm(weight: weight, bias: bias, runningMean: evalMean,
+                let z = try Tensor.batchNorm(input, weight: weight, bias: bias, runningMean: evalMean,
                                             runningVariance: evalVariance, training: false)
                 assertClose(z.toArray(), evalExpected.output, tolerance: 1e-4)
             }
@@ -125,7 +125,7 @@ final class BatchNormTests: XCTestCase {
     func testBlockedInputKeepsItsLayout() throws {
         let format = DNNLFormat.tagged([2, 24, 3, 3], dnnl_nChw16c)
         let x = DNNLReorder.toFormat(uniformTensor([2, 24, 3, 3], seed: 3), format)
-        let y = try x.batchNorm(weight: nil, bias: nil, runningMean: Tensor.zeros([24]),
+        let y = try Tensor.batchNorm(x, weight: nil, bias: nil, runningMean: Tensor.zeros([24]),
                                 runningVariance: Tensor.ones([24]), training: true)
         guard case let .blocked(resultFormat) = y.layout else { return XCTFail("result is plain") }
         XCTAssertTrue(resultFormat == format)
@@ -135,7 +135,7 @@ final class BatchNormTests: XCTestCase {
         let x = uniformTensor([6, 5], seed: 21, low: -3, high: 2)
         let weight = uniformTensor([5], seed: 22), bias = uniformTensor([5], seed: 23)
         let runningMean = Tensor.zeros([5]), runningVariance = Tensor.ones([5])
-        let y = try x.batchNorm(weight: weight, bias: bias, runningMean: runningMean,
+        let y = try Tensor.batchNorm(x, weight: weight, bias: bias, runningMean: runningMean,
                                 runningVariance: runningVariance, training: true)
         let expected = naiveBatchNorm(x.toArray(), shape: [6, 5], weight: weight.toArray(), bias: bias.toArray(),
                                       mean: nil, variance: nil)
@@ -153,8 +153,8 @@ final class BatchNormTests: XCTestCase {
             let weight = uniformTensor([channels], seed: 32, low: 0.5, high: 1.5), bias = uniformTensor([channels], seed: 33)
             let runningMean = Tensor.zeros([channels]), runningVariance = Tensor.ones([channels])
             try assertGradientsMatch([x, weight, bias]) { xs in
-                try (makeBlocked ? blockedForTest(xs[0]) : xs[0]).batchNorm(
-                    weight: xs[1], bias: xs[2], runningMean: runningMean, runningVariance: runningVariance, training: true)
+                try Tensor.batchNorm(
+                    makeBlocked ? blockedForTest(xs[0]) : xs[0], weight: xs[1], bias: xs[2], runningMean: runningMean, runningVariance: runningVariance, training: true)
             }
         }
     }
@@ -166,8 +166,8 @@ final class BatchNormTests: XCTestCase {
             let weight = uniformTensor([channels], seed: 42, low: 0.5, high: 1.5), bias = uniformTensor([channels], seed: 43)
             let runningMean = uniformTensor([channels], seed: 44), runningVariance = uniformTensor([channels], seed: 45, low: 0.5, high: 2)
             try assertGradientsMatch([x, weight, bias]) { xs in
-                try (makeBlocked ? blockedForTest(xs[0]) : xs[0]).batchNorm(
-                    weight: xs[1], bias: xs[2], runningMean: runningMean, runningVariance: runningVariance, training: false)
+                try Tensor.batchNorm(
+                    makeBlocked ? blockedForTest(xs[0]) : xs[0], weight: xs[1], bias: xs[2], runningMean: runningMean, runningVariance: runningVariance, training: false)
             }
         }
     }
@@ -177,11 +177,11 @@ final class BatchNormTests: XCTestCase {
         let weight = uniformTensor([4], seed: 52, low: 0.5, high: 1.5), bias = uniformTensor([4], seed: 53)
         let runningMean = Tensor.zeros([4]), runningVariance = Tensor.ones([4])
         try assertGradientsMatch([x, weight, bias]) { xs in
-            try xs[0].batchNorm(weight: xs[1], bias: xs[2], runningMean: runningMean,
+            try Tensor.batchNorm(xs[0], weight: xs[1], bias: xs[2], runningMean: runningMean,
                                 runningVariance: runningVariance, training: true)
         }
         try assertGradientsMatch([uniformTensor([2, 3, 2, 2], seed: 54)]) { xs in
-            try xs[0].batchNorm(weight: nil, bias: nil, runningMean: Tensor.zeros([3]),
+            try Tensor.batchNorm(xs[0], weight: nil, bias: nil, runningMean: Tensor.zeros([3]),
                                 runningVariance: Tensor.ones([3]), training: true)
         }
     }
@@ -189,7 +189,7 @@ final class BatchNormTests: XCTestCase {
     func testParameterGradientsWithoutInputGradient() throws {
         // dβ = Σ g; dγ = Σ g·x̂. With g = 1 everywhere: dβ = N·H·W, dγ = Σ x̂ = 0.
         let weight = try handWeight.detach().requiringGrad(), bias = try handBias.detach().requiringGrad()
-        let y = try handInput.batchNorm(weight: weight, bias: bias, runningMean: Tensor.zeros([2]),
+        let y = try Tensor.batchNorm(handInput, weight: weight, bias: bias, runningMean: Tensor.zeros([2]),
                                         runningVariance: Tensor.ones([2]), training: true)
         try y.sum().backward()
         assertClose(bias.grad!.toArray(), [8, 8])
@@ -199,7 +199,7 @@ final class BatchNormTests: XCTestCase {
     func testBlockedGradientStaysBlocked() throws {
         let x = try DNNLReorder.toFormat(uniformTensor([2, 24, 3, 3], seed: 61), .tagged([2, 24, 3, 3], dnnl_nChw16c))
             .requiringGrad()
-        let y = try x.batchNorm(weight: nil, bias: nil, runningMean: Tensor.zeros([24]),
+        let y = try Tensor.batchNorm(x, weight: nil, bias: nil, runningMean: Tensor.zeros([24]),
                                 runningVariance: Tensor.ones([24]), training: true)
         let grads = try y.gradNode!.backward(y.detach())
         XCTAssertTrue(grads[0]!.isBlocked)
@@ -211,7 +211,7 @@ final class BatchNormTests: XCTestCase {
             let x = try uniformTensor([4, 40, 6, 6], seed: 71).requiringGrad()
             let weight = try uniformTensor([40], seed: 72).requiringGrad(), bias = try uniformTensor([40], seed: 73).requiringGrad()
             let runningMean = Tensor.zeros([40]), runningVariance = Tensor.ones([40])
-            let y = try blockedForTest(x).batchNorm(weight: weight, bias: bias, runningMean: runningMean,
+            let y = try Tensor.batchNorm(blockedForTest(x), weight: weight, bias: bias, runningMean: runningMean,
                                                     runningVariance: runningVariance, training: true)
             try (y * uniformTensor([4, 40, 6, 6], seed: 74)).sum().backward()
             return [y.toArray(), x.grad!.toArray(), weight.grad!.toArray(), bias.grad!.toArray(),
@@ -222,24 +222,24 @@ final class BatchNormTests: XCTestCase {
 
     func testErrorsNameOpAndShapes() throws {
         let x = uniformTensor([2, 3, 4, 4], seed: 1)
-        XCTAssertThrowsError(try x.batchNorm(weight: Tensor.ones([4]), bias: nil, runningMean: Tensor.zeros([3]),
+        XCTAssertThrowsError(try Tensor.batchNorm(x, weight: Tensor.ones([4]), bias: nil, runningMean: Tensor.zeros([3]),
                                              runningVariance: Tensor.ones([3]), training: true)) { error in
             XCTAssertEqual("\(error)", "batchNorm: weight has shape [4] but the input [2, 3, 4, 4] has 3 channels")
         }
-        XCTAssertThrowsError(try x.batchNorm(weight: nil, bias: nil, runningMean: Tensor.zeros([3]),
+        XCTAssertThrowsError(try Tensor.batchNorm(x, weight: nil, bias: nil, runningMean: Tensor.zeros([3]),
                                              runningVariance: Tensor.ones([2]), training: false)) { error in
             XCTAssertEqual("\(error)", "batchNorm: runningVariance has shape [2] but the input [2, 3, 4, 4] has 3 channels")
         }
-        XCTAssertThrowsError(try uniformTensor([1, 3, 1, 1], seed: 2).batchNorm(
+        XCTAssertThrowsError(try Tensor.batchNorm(uniformTensor([1, 3, 1, 1], seed: 2),
             weight: nil, bias: nil, runningMean: Tensor.zeros([3]), runningVariance: Tensor.ones([3]), training: true)) { error in
             XCTAssertEqual("\(error)", "batchNorm: expected more than 1 value per channel when training, got input of shape [1, 3, 1, 1]")
         }
-        XCTAssertThrowsError(try uniformTensor([2, 3, 4], seed: 3).batchNorm(
+        XCTAssertThrowsError(try Tensor.batchNorm(uniformTensor([2, 3, 4], seed: 3),
             weight: nil, bias: nil, runningMean: Tensor.zeros([3]), runningVariance: Tensor.ones([3]), training: true)) { error in
             XCTAssertEqual("\(error)", "batchNorm: expected a 2-D [N, C] or 4-D [N, C, H, W] input, got [2, 3, 4]")
         }
         // Evaluation of a single value per channel is fine.
-        XCTAssertNoThrow(try uniformTensor([1, 3, 1, 1], seed: 2).batchNorm(
+        XCTAssertNoThrow(try Tensor.batchNorm(uniformTensor([1, 3, 1, 1], seed: 2),
             weight: nil, bias: nil, runningMean: Tensor.zeros([3]), runningVariance: Tensor.ones([3]), training: false))
     }
 }

@@ -41,7 +41,7 @@ final class Conv2dTests: XCTestCase {
             let seed = UInt64(10 * index)
             let x = uniformTensor(c.input, seed: seed), w = uniformTensor(c.weight, seed: seed + 1)
             let b = c.bias ? uniformTensor([c.weight[0]], seed: seed + 2) : nil
-            let y = try conv2d(x, weight: w, bias: b, stride: c.stride, padding: c.padding,
+            let y = try Tensor.conv2d(x, weight: w, bias: b, stride: c.stride, padding: c.padding,
                                dilation: c.dilation, groups: c.groups)
             let expected = directConvolution(x, w, b, c)
             XCTAssertEqual(y.shape, expected.shape, name)
@@ -54,8 +54,8 @@ final class Conv2dTests: XCTestCase {
 
     func testSquareArgumentsMatchPairs() throws {
         let x = uniformTensor([1, 3, 8, 8], seed: 1), w = uniformTensor([4, 3, 3, 3], seed: 2)
-        let square = try conv2d(x, weight: w, stride: 2, padding: 1, dilation: 1)
-        let pairs = try conv2d(x, weight: w, stride: (2, 2), padding: (1, 1))
+        let square = try Tensor.conv2d(x, weight: w, stride: 2, padding: 1, dilation: 1)
+        let pairs = try Tensor.conv2d(x, weight: w, stride: (2, 2), padding: (1, 1))
         XCTAssertEqual(square.shape, [1, 4, 4, 4])
         XCTAssertEqual(square.toArray(), pairs.toArray())
     }
@@ -67,7 +67,7 @@ final class Conv2dTests: XCTestCase {
         // on AVX-512 machines, nChw8c with AVX2; both pad 20 channels.)
         for (input, weight) in [([2, 32, 5, 5], [20, 32, 3, 3]), ([2, 16, 7, 7], [20, 16, 3, 3]), ([1, 20, 6, 6], [20, 1, 3, 3])] {
             let groups = weight[1] == 1 ? input[1] : 1
-            let y = try conv2d(uniformTensor(input, seed: 3), weight: uniformTensor(weight, seed: 4),
+            let y = try Tensor.conv2d(uniformTensor(input, seed: 3), weight: uniformTensor(weight, seed: 4),
                                bias: uniformTensor([20], seed: 5), padding: 1, groups: groups)
             XCTAssertTrue(y.isBlocked, "oneDNN should pick a blocked layout for 20 channels")
             XCTAssertGreaterThan(y.bufferFloatCount, y.count, "20 channels should be padded to a whole block")
@@ -82,18 +82,18 @@ final class Conv2dTests: XCTestCase {
         // A blocked output fed to a second convolution gives what its plain
         // copy gives.
         let w1 = uniformTensor([32, 16, 3, 3], seed: 6), w2 = uniformTensor([16, 32, 3, 3], seed: 7)
-        let hidden = try conv2d(uniformTensor([2, 16, 6, 6], seed: 8), weight: w1, padding: 1)
+        let hidden = try Tensor.conv2d(uniformTensor([2, 16, 6, 6], seed: 8), weight: w1, padding: 1)
         XCTAssertTrue(hidden.isBlocked)
-        let fromBlocked = try conv2d(hidden, weight: w2, padding: 1)
-        let fromPlain = try conv2d(hidden.plain(), weight: w2, padding: 1)
+        let fromBlocked = try Tensor.conv2d(hidden, weight: w2, padding: 1)
+        let fromPlain = try Tensor.conv2d(hidden.plain(), weight: w2, padding: 1)
         XCTAssertEqual(fromBlocked.toArray(), fromPlain.toArray())
     }
 
     func testRecordingChangesNeitherValuesNorLayout() throws {
         let x = uniformTensor([2, 16, 7, 7], seed: 9)
         let w = try uniformTensor([24, 16, 3, 3], seed: 10).requiringGrad()
-        let recorded = try conv2d(x, weight: w, stride: 2, padding: 1)
-        let unrecorded = try GradMode.withoutGradient { try conv2d(x, weight: w, stride: 2, padding: 1) }
+        let recorded = try Tensor.conv2d(x, weight: w, stride: 2, padding: 1)
+        let unrecorded = try GradMode.withoutGradient { try Tensor.conv2d(x, weight: w, stride: 2, padding: 1) }
         XCTAssertTrue(recorded.requiresGrad)
         XCTAssertFalse(unrecorded.requiresGrad)
         XCTAssertEqual(recorded.toArray(), unrecorded.toArray())
@@ -102,7 +102,7 @@ final class Conv2dTests: XCTestCase {
 
     func testEmptyBatch() throws {
         let w = try uniformTensor([4, 3, 3, 3], seed: 11).requiringGrad()
-        let y = try conv2d(Tensor.zeros([0, 3, 8, 8]), weight: w, padding: 1)
+        let y = try Tensor.conv2d(Tensor.zeros([0, 3, 8, 8]), weight: w, padding: 1)
         XCTAssertEqual(y.shape, [0, 4, 8, 8])
         try y.sum().backward()
         XCTAssertEqual(w.grad?.toArray(), [Float](repeating: 0, count: 108))
@@ -113,14 +113,14 @@ final class Conv2dTests: XCTestCase {
     func testGradients3x3WithBias() throws {
         try assertGradientsMatch([uniformTensor([2, 3, 5, 5], seed: 20), uniformTensor([4, 3, 3, 3], seed: 21),
                                   uniformTensor([4], seed: 22)]) {
-            try conv2d($0[0], weight: $0[1], bias: $0[2], padding: 1)
+            try Tensor.conv2d($0[0], weight: $0[1], bias: $0[2], padding: 1)
         }
     }
 
     func testGradientsStride2() throws {
         try assertGradientsMatch([uniformTensor([1, 4, 7, 7], seed: 23), uniformTensor([5, 4, 3, 3], seed: 24),
                                   uniformTensor([5], seed: 25)]) {
-            try conv2d($0[0], weight: $0[1], bias: $0[2], stride: 2, padding: 1)
+            try Tensor.conv2d($0[0], weight: $0[1], bias: $0[2], stride: 2, padding: 1)
         }
     }
 
@@ -128,24 +128,24 @@ final class Conv2dTests: XCTestCase {
         // 16 channels: oneDNN's blocked depthwise kernels (Goihw16g).
         try assertGradientsMatch([uniformTensor([2, 16, 5, 5], seed: 26), uniformTensor([16, 1, 3, 3], seed: 27),
                                   uniformTensor([16], seed: 28)]) {
-            try conv2d($0[0], weight: $0[1], bias: $0[2], padding: 1, groups: 16)
+            try Tensor.conv2d($0[0], weight: $0[1], bias: $0[2], padding: 1, groups: 16)
         }
         try assertGradientsMatch([uniformTensor([1, 4, 7, 7], seed: 29), uniformTensor([4, 1, 3, 3], seed: 30)]) {
-            try conv2d($0[0], weight: $0[1], stride: 2, padding: 1, groups: 4)
+            try Tensor.conv2d($0[0], weight: $0[1], stride: 2, padding: 1, groups: 4)
         }
     }
 
     func testGradientsGroupsAndDilation() throws {
         try assertGradientsMatch([uniformTensor([1, 4, 7, 7], seed: 31), uniformTensor([6, 2, 3, 3], seed: 32),
                                   uniformTensor([6], seed: 33)]) {
-            try conv2d($0[0], weight: $0[1], bias: $0[2], padding: 2, dilation: 2, groups: 2)
+            try Tensor.conv2d($0[0], weight: $0[1], bias: $0[2], padding: 2, dilation: 2, groups: 2)
         }
     }
 
     func testGradientsBlockedChannels() throws {
         try assertGradientsMatch([uniformTensor([1, 16, 4, 4], seed: 34), uniformTensor([20, 16, 2, 2], seed: 35),
                                   uniformTensor([20], seed: 36)]) {
-            try conv2d($0[0], weight: $0[1], bias: $0[2], stride: (1, 2), padding: (1, 0))
+            try Tensor.conv2d($0[0], weight: $0[1], bias: $0[2], stride: (1, 2), padding: (1, 0))
         }
     }
 
@@ -162,9 +162,9 @@ final class Conv2dTests: XCTestCase {
         let w1 = try Tensor(shape: [16, 3, 3, 3], values: magnitudes.enumerated().map { ($0.offset / 27) % 2 == 1 ? -$0.element : $0.element })
         let b1 = uniformTensor([16], seed: 39, low: -0.2, high: 0.2)
         try assertGradientsMatch([x, w1, b1, uniformTensor([8, 16, 3, 3], seed: 40)]) { xs in
-            let hidden = try conv2d(xs[0], weight: xs[1], bias: xs[2], padding: 1).relu()
+            let hidden = try Tensor.conv2d(xs[0], weight: xs[1], bias: xs[2], padding: 1).relu()
             XCTAssertTrue(hidden.isBlocked)
-            return try conv2d(hidden, weight: xs[3], stride: 2, padding: 1)
+            return try Tensor.conv2d(hidden, weight: xs[3], stride: 2, padding: 1)
         }
     }
 
@@ -173,9 +173,9 @@ final class Conv2dTests: XCTestCase {
         // (flatten), so the gradient comes back to the convolution plain.
         try assertGradientsMatch([uniformTensor([2, 3, 4, 4], seed: 41), uniformTensor([16, 3, 3, 3], seed: 42),
                                   uniformTensor([256, 3], seed: 43)]) { xs in
-            let features = try conv2d(xs[0], weight: xs[1], padding: 1)
+            let features = try Tensor.conv2d(xs[0], weight: xs[1], padding: 1)
             XCTAssertTrue(features.isBlocked)
-            return try features.flattened().matmul(xs[2])
+            return try Tensor.matmul(features.flattened(), xs[2])
         }
     }
 
@@ -183,10 +183,10 @@ final class Conv2dTests: XCTestCase {
         // The same input used twice: its two blocked gradients are added.
         let x = try uniformTensor([1, 16, 5, 5], seed: 44).requiringGrad()
         let w = uniformTensor([16, 16, 3, 3], seed: 45)
-        let y = try conv2d(x, weight: w, padding: 1)
+        let y = try Tensor.conv2d(x, weight: w, padding: 1)
         let gradient = try XCTUnwrap(y.gradNode).backward(Tensor.ones(y.shape))[0]!
         XCTAssertTrue(gradient.isBlocked)
-        try (conv2d(x, weight: w, padding: 1) + conv2d(x, weight: w, padding: 1)).sum().backward()
+        try (Tensor.conv2d(x, weight: w, padding: 1) + Tensor.conv2d(x, weight: w, padding: 1)).sum().backward()
         assertClose(x.grad!.toArray(), try (gradient * 2).toArray(), tolerance: 1e-6)
     }
 
@@ -198,8 +198,8 @@ final class Conv2dTests: XCTestCase {
             let w1 = try uniformTensor([48, 32, 3, 3], seed: 51).requiringGrad()
             let b1 = try uniformTensor([48], seed: 52).requiringGrad()
             let w2 = try uniformTensor([48, 1, 3, 3], seed: 53).requiringGrad()
-            let hidden = try conv2d(x, weight: w1, bias: b1, stride: 2, padding: 1).relu()
-            let y = try conv2d(hidden, weight: w2, padding: 1, groups: 48)
+            let hidden = try Tensor.conv2d(x, weight: w1, bias: b1, stride: 2, padding: 1).relu()
+            let y = try Tensor.conv2d(hidden, weight: w2, padding: 1, groups: 48)
             try (y * uniformTensor(y.shape, seed: 54)).sum().backward()
             return [y.toArray(), x.grad!.toArray(), w1.grad!.toArray(), b1.grad!.toArray(), w2.grad!.toArray()]
         }
@@ -216,35 +216,35 @@ final class Conv2dTests: XCTestCase {
         func message(_ body: () throws -> Tensor) -> String {
             do { _ = try body(); return "no error" } catch { return "\(error)" }
         }
-        XCTAssertEqual(message { try conv2d(Tensor.zeros([3, 8, 8]), weight: Tensor.zeros([4, 3, 3, 3])) },
+        XCTAssertEqual(message { try Tensor.conv2d(Tensor.zeros([3, 8, 8]), weight: Tensor.zeros([4, 3, 3, 3])) },
                        "conv2d: input must have 4 dimensions (N, C, H, W), got [3, 8, 8]")
-        XCTAssertEqual(message { try conv2d(x, weight: Tensor.zeros([4, 2, 3, 3])) },
+        XCTAssertEqual(message { try Tensor.conv2d(x, weight: Tensor.zeros([4, 2, 3, 3])) },
                        "conv2d: input [1, 3, 8, 8] has 3 channels, but weight [4, 2, 3, 3] with groups 1 expects 2")
-        XCTAssertEqual(message { try conv2d(x, weight: Tensor.zeros([4, 1, 3, 3]), groups: 2) },
+        XCTAssertEqual(message { try Tensor.conv2d(x, weight: Tensor.zeros([4, 1, 3, 3]), groups: 2) },
                        "conv2d: input [1, 3, 8, 8] has 3 channels, which groups 2 does not divide")
-        XCTAssertEqual(message { try conv2d(Tensor.zeros([1, 4, 8, 8]), weight: Tensor.zeros([3, 2, 3, 3]), groups: 2) },
+        XCTAssertEqual(message { try Tensor.conv2d(Tensor.zeros([1, 4, 8, 8]), weight: Tensor.zeros([3, 2, 3, 3]), groups: 2) },
                        "conv2d: weight [3, 2, 3, 3] has 3 output channels, which groups 2 does not divide")
-        XCTAssertEqual(message { try conv2d(x, weight: Tensor.zeros([4, 3, 3, 3]), stride: 0) },
+        XCTAssertEqual(message { try Tensor.conv2d(x, weight: Tensor.zeros([4, 3, 3, 3]), stride: 0) },
                        "conv2d: stride must be positive, got 0 (input [1, 3, 8, 8], weight [4, 3, 3, 3])")
-        XCTAssertEqual(message { try conv2d(x, weight: Tensor.zeros([4, 3, 3, 3]), stride: (1, 1), padding: (0, 0),
+        XCTAssertEqual(message { try Tensor.conv2d(x, weight: Tensor.zeros([4, 3, 3, 3]), stride: (1, 1), padding: (0, 0),
                                             dilation: (1, -1)) },
                        "conv2d: dilation must be positive, got (1, -1) (input [1, 3, 8, 8], weight [4, 3, 3, 3])")
-        XCTAssertEqual(message { try conv2d(x, weight: Tensor.zeros([4, 3, 3, 3]), padding: -1) },
+        XCTAssertEqual(message { try Tensor.conv2d(x, weight: Tensor.zeros([4, 3, 3, 3]), padding: -1) },
                        "conv2d: padding must be non-negative, got -1 (input [1, 3, 8, 8], weight [4, 3, 3, 3])")
-        XCTAssertEqual(message { try conv2d(x, weight: Tensor.zeros([4, 3, 5, 5]), dilation: 2) },
+        XCTAssertEqual(message { try Tensor.conv2d(x, weight: Tensor.zeros([4, 3, 5, 5]), dilation: 2) },
                        "conv2d: kernel of weight [4, 3, 5, 5] spans 9x9 with dilation 2, "
                            + "more than the padded input 8x8 of input [1, 3, 8, 8] with padding 0")
-        XCTAssertEqual(message { try conv2d(x, weight: Tensor.zeros([4, 3, 3, 3]), bias: Tensor.zeros([3])) },
+        XCTAssertEqual(message { try Tensor.conv2d(x, weight: Tensor.zeros([4, 3, 3, 3]), bias: Tensor.zeros([3])) },
                        "conv2d: bias [3] must have shape [4] to match weight [4, 3, 3, 3]")
-        XCTAssertEqual(message { try conv2d(Tensor(shape: [1, 1, 2, 2], indices: [1, 2, 3, 4]),
+        XCTAssertEqual(message { try Tensor.conv2d(Tensor(shape: [1, 1, 2, 2], indices: [1, 2, 3, 4]),
                                             weight: Tensor.zeros([1, 1, 1, 1])) },
                        "conv2d: input [1, 1, 2, 2] is int64; expected float32")
-        XCTAssertEqual(message { try conv2d(x, weight: Tensor.zeros([4, 3, 3])) },
+        XCTAssertEqual(message { try Tensor.conv2d(x, weight: Tensor.zeros([4, 3, 3])) },
                        "conv2d: weight must have 4 dimensions (out, in/groups, kH, kW), got [4, 3, 3]")
-        XCTAssertEqual(message { try conv2d(x, weight: Tensor.zeros([4, 3, 3, 3]), groups: 0) },
+        XCTAssertEqual(message { try Tensor.conv2d(x, weight: Tensor.zeros([4, 3, 3, 3]), groups: 0) },
                        "conv2d: groups must be positive, got 0 (input [1, 3, 8, 8], weight [4, 3, 3, 3])")
         // The padded input is just large enough: no error.
-        XCTAssertEqual(message { try conv2d(x, weight: Tensor.zeros([4, 3, 10, 10]), padding: 1) }, "no error")
+        XCTAssertEqual(message { try Tensor.conv2d(x, weight: Tensor.zeros([4, 3, 10, 10]), padding: 1) }, "no error")
     }
 
     // MARK: Reference

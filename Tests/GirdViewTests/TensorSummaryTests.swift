@@ -50,7 +50,7 @@ final class TensorSummaryTests: XCTestCase {
         var identity = [Float](repeating: 0, count: 16 * 16)
         for c in 0 ..< 16 { identity[c * 16 + c] = 1 }
         let w = try Tensor(shape: [16, 16, 1, 1], values: identity)
-        let y = try conv2d(x, weight: w)
+        let y = try Tensor.conv2d(x, weight: w)
         XCTAssertEqual(TensorSummary.line(y), "Tensor [1, 16, 2, 2] float32  min 0  mean 31.5  max 63  NaN 0")
         // Channel 1 of sample 0 is 4...7 in NCHW order, whatever the layout.
         XCTAssertEqual(try ValueGrid(y, channel: 1).values, [4, 5, 6, 7])

@@ -93,13 +93,13 @@ public final class RegressorConvolution: Layer {
     public override func forward(_ input: Tensor) throws -> Tensor {
         switch kind {
         case .strided:
-            return try conv2d(input, weight: weight, bias: bias, stride: 2, padding: 1)
+            return try Tensor.conv2d(input, weight: weight, bias: bias, stride: 2, padding: 1)
         case .valid:
-            return try conv2d(input, weight: weight, bias: bias)
+            return try Tensor.conv2d(input, weight: weight, bias: bias)
         case .transposed:
             let reversed = try Tensor(shape: [4], indices: [3, 2, 1, 0])
             let kernel = try weight.transposed(0, 1).indexSelect(axis: 2, indices: reversed).indexSelect(axis: 3, indices: reversed)
-            return try conv2d(try Self.spreadOut(input).padded([2, 1, 2, 1]), weight: kernel, bias: bias)
+            return try Tensor.conv2d(try Self.spreadOut(input).padded([2, 1, 2, 1]), weight: kernel, bias: bias)
         }
     }
 

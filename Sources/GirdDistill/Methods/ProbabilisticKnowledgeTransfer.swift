@@ -55,7 +55,7 @@ public final class ProbabilisticKnowledgeTransfer: DistillationMethod {
         // would otherwise get a NaN gradient (RepDistiller's does).
         let norms = try x.square().sum(axes: [1], keepingDimensions: true).clamp(min: 1e-30).sqrt()
         let unit = try x / (norms + epsilon)
-        let kernel = try (unit.matmul(unit.transposed(0, 1)) + 1) * 0.5
+        let kernel = try (Tensor.matmul(unit, unit.transposed(0, 1)) + 1) * 0.5
         return try kernel / kernel.sum(axes: [1], keepingDimensions: true)
     }
 }

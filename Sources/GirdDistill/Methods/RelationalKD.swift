@@ -81,7 +81,7 @@ public final class RelationalKD: DistillationMethod {
     static func angles(_ e: Tensor) throws -> Tensor {
         let batch = e.shape[0]
         let differences = try (try e.unsqueezed(axis: 0) - e.unsqueezed(axis: 1)).l2Normalized(axis: 2)
-        return try differences.matmul(try differences.transposed(1, 2)).reshaped([batch * batch * batch])
+        return try Tensor.matmul(differences, try differences.transposed(1, 2)).reshaped([batch * batch * batch])
     }
 }
 

@@ -53,7 +53,7 @@ public final class SimilarityPreserving: DistillationMethod {
 
     static func gram(_ feature: Tensor) throws -> Tensor {
         let flat = try feature.flattened(from: 1)
-        return try flat.matmul(flat.transposed(0, 1)).l2Normalized(axis: 1)
+        return try Tensor.matmul(flat, flat.transposed(0, 1)).l2Normalized(axis: 1)
     }
 }
 

@@ -36,7 +36,7 @@ public final class BatchNorm: Layer {
             let tracked = batchesTracked.toIndices()[0]
             try batchesTracked.copyValues(from: Tensor(shape: [], indices: [tracked + 1]))
         }
-        return try input.batchNorm(weight: weight, bias: bias, runningMean: runningMean, runningVariance: runningVariance,
+        return try Tensor.batchNorm(input, weight: weight, bias: bias, runningMean: runningMean, runningVariance: runningVariance,
                                    training: isTraining, momentum: momentum, epsilon: epsilon)
     }
 }

@@ -28,6 +28,6 @@ public final class Conv2d: Layer {
     }
 
     public override func forward(_ input: Tensor) throws -> Tensor {
-        try conv2d(input, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
+        try Tensor.conv2d(input, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
     }
 }

@@ -44,7 +44,7 @@ enum Operators {
                 case .multiply: return try x * y
                 case .divide: return try x / y
                 case .power: return try x.pow(y)
-                case .matmul: return try x.matmul(y)
+                case .matmul: return try Tensor.matmul(x, y)
                 default: throw unsupported(op, a, b, span)
                 }
             }

@@ -24,8 +24,17 @@ extension Tensor {
     ///   - weight, bias: [C] or nil.
     ///   - runningMean, runningVariance: plain [C] tensors, owned by the
     ///     layer and written in training mode.
-    public func batchNorm(weight: Tensor?, bias: Tensor?, runningMean: Tensor, runningVariance: Tensor,
-                          training: Bool, momentum: Float = 0.1, epsilon: Float = 1e-5) throws -> Tensor {
+    ///
+    /// Static, as every op whose inputs play distinct roles (`docs/engine.md`).
+    public static func batchNorm(_ input: Tensor, weight: Tensor?, bias: Tensor?, runningMean: Tensor,
+                                 runningVariance: Tensor, training: Bool, momentum: Float = 0.1,
+                                 epsilon: Float = 1e-5) throws -> Tensor {
+        try input.batchNormalized(weight: weight, bias: bias, runningMean: runningMean, runningVariance: runningVariance,
+                                  training: training, momentum: momentum, epsilon: epsilon)
+    }
+
+    private func batchNormalized(weight: Tensor?, bias: Tensor?, runningMean: Tensor, runningVariance: Tensor,
+                                 training: Bool, momentum: Float, epsilon: Float) throws -> Tensor {
         let op = "batchNorm"
         guard dtype == .float32 else { throw TensorError.dtypeMismatch(op: op, expected: .float32, got: dtype) }
         guard rank == 2 || rank == 4 else {

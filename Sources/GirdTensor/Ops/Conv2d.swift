@@ -9,82 +9,83 @@
 /// other op reads it through `plain()`. Gradients follow the same rule: the
 /// input's gradient is blocked, the weight's and bias's are plain.
 
-/// Convolves `input` [N, C, H, W] with `weight` [out, C/groups, kH, kW], as
-/// `torch.nn.functional.conv2d`. A free function, like its PyTorch model,
-/// because the input and the weight play distinct roles that a method on
-/// either would hide.
-///
-/// The output is [N, out, OH, OW] with OH = (H + 2·padding − dilation·(kH − 1)
-/// − 1) / stride + 1 (rounded down), and OW alike.
-public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil,
-                   stride: Int = 1, padding: Int = 0, dilation: Int = 1, groups: Int = 1) throws -> Tensor {
-    try conv2d(input, weight: weight, bias: bias, stride: (stride, stride), padding: (padding, padding),
-               dilation: (dilation, dilation), groups: groups)
-}
+extension Tensor {
+    /// Convolves `input` [N, C, H, W] with `weight` [out, C/groups, kH, kW], as
+    /// `torch.nn.functional.conv2d`. A static function, like every op whose
+    /// inputs play distinct roles (`docs/engine.md`, "How an op is called").
+    ///
+    /// The output is [N, out, OH, OW] with OH = (H + 2·padding − dilation·(kH − 1)
+    /// − 1) / stride + 1 (rounded down), and OW alike.
+    public static func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil,
+                              stride: Int = 1, padding: Int = 0, dilation: Int = 1, groups: Int = 1) throws -> Tensor {
+        try conv2d(input, weight: weight, bias: bias, stride: (stride, stride), padding: (padding, padding),
+                   dilation: (dilation, dilation), groups: groups)
+    }
 
-/// `conv2d` with a separate height and width for stride, padding and
-/// dilation, e.g. `stride: (2, 1), padding: (1, 0)`. Stride and padding have
-/// no defaults here, so that a call naming neither stays unambiguous.
-public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil,
-                   stride: (height: Int, width: Int), padding: (height: Int, width: Int),
-                   dilation: (height: Int, width: Int) = (1, 1), groups: Int = 1) throws -> Tensor {
-    try Cancellation.checkpoint()
-    let geometry = try Conv2dGeometry(
-        input: (input.shape, input.dtype), weight: (weight.shape, weight.dtype),
-        bias: bias.map { ($0.shape, $0.dtype) }, stride: stride, padding: padding, dilation: dilation, groups: groups)
-    let inputs = [input, weight] + (bias.map { [$0] } ?? [])
+    /// `conv2d` with a separate height and width for stride, padding and
+    /// dilation, e.g. `stride: (2, 1), padding: (1, 0)`. Stride and padding have
+    /// no defaults here, so that a call naming neither stays unambiguous.
+    public static func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil,
+                              stride: (height: Int, width: Int), padding: (height: Int, width: Int),
+                              dilation: (height: Int, width: Int) = (1, 1), groups: Int = 1) throws -> Tensor {
+        try Cancellation.checkpoint()
+        let geometry = try Conv2dGeometry(
+            input: (input.shape, input.dtype), weight: (weight.shape, weight.dtype),
+            bias: bias.map { ($0.shape, $0.dtype) }, stride: stride, padding: padding, dilation: dilation, groups: groups)
+        let inputs = [input, weight] + (bias.map { [$0] } ?? [])
 
-    guard geometry.batch > 0 else {
-        // oneDNN rejects empty tensors; an empty batch has an empty output
-        // and contributes nothing to the weights' gradients.
-        return Tensor.zeros(geometry.outputShape).recorded("conv2d", inputs) { _ in
-            [Tensor.zeros(geometry.inputShape), Tensor.zeros(geometry.weightShape)]
-                + (geometry.hasBias ? [Tensor.zeros([geometry.outChannels])] : [])
+        guard geometry.batch > 0 else {
+            // oneDNN rejects empty tensors; an empty batch has an empty output
+            // and contributes nothing to the weights' gradients.
+            return Tensor.zeros(geometry.outputShape).recorded("conv2d", inputs) { _ in
+                [Tensor.zeros(geometry.inputShape), Tensor.zeros(geometry.weightShape)]
+                    + (geometry.hasBias ? [Tensor.zeros([geometry.outChannels])] : [])
+            }
+        }
+
+        let (output, source) = try DNNLConvolution.forward(input, weight: weight, bias: bias, geometry: geometry)
+
+        // Backward: dX = conv_transpose(dY, W) (backward-data), dW = dY ⋆ X and
+        // db = Σ dY over N, H, W (backward-weights). `source` is the input in the
+        // layout the forward read it, kept so that dW needs no second reorder.
+        let weightValue = weight.detach()
+        let needsWeightPass = weight.requiresGrad || (bias?.requiresGrad ?? false)
+        let savedSource = needsWeightPass ? source.detach() : nil
+        return output.recorded("conv2d", inputs) { g in
+            let grads = try DNNLConvolution.backward(
+                g, source: savedSource, weight: input.requiresGrad ? weightValue : nil, geometry: geometry)
+            return [grads.input, grads.weight] + (geometry.hasBias ? [grads.bias] : [])
         }
     }
 
-    let (output, source) = try DNNLConvolution.forward(input, weight: weight, bias: bias, geometry: geometry)
+    // MARK: Passes by themselves, for benchmarks
 
-    // Backward: dX = conv_transpose(dY, W) (backward-data), dW = dY ⋆ X and
-    // db = Σ dY over N, H, W (backward-weights). `source` is the input in the
-    // layout the forward read it, kept so that dW needs no second reorder.
-    let weightValue = weight.detach()
-    let needsWeightPass = weight.requiresGrad || (bias?.requiresGrad ?? false)
-    let savedSource = needsWeightPass ? source.detach() : nil
-    return output.recorded("conv2d", inputs) { g in
-        let grads = try DNNLConvolution.backward(
-            g, source: savedSource, weight: input.requiresGrad ? weightValue : nil, geometry: geometry)
-        return [grads.input, grads.weight] + (geometry.hasBias ? [grads.bias] : [])
+    /// The input gradient of `conv2d` alone, for timing backward-data by itself:
+    /// `gradOutput` is the output's gradient, `inputShape` the input's shape.
+    @_spi(Benchmarks)
+    public static func conv2dBackwardData(_ gradOutput: Tensor, weight: Tensor, inputShape: [Int],
+                                          stride: Int = 1, padding: Int = 0, dilation: Int = 1, groups: Int = 1) throws -> Tensor {
+        let geometry = try Conv2dGeometry(
+            input: (inputShape, .float32), weight: (weight.shape, weight.dtype), bias: nil,
+            stride: (stride, stride), padding: (padding, padding), dilation: (dilation, dilation), groups: groups)
+        try geometry.checkGradient(gradOutput)
+        return try DNNLConvolution.backward(gradOutput, source: nil, weight: weight, geometry: geometry).input!
     }
-}
 
-// MARK: Passes by themselves, for benchmarks
-
-/// The input gradient of `conv2d` alone, for timing backward-data by itself:
-/// `gradOutput` is the output's gradient, `inputShape` the input's shape.
-@_spi(Benchmarks)
-public func conv2dBackwardData(_ gradOutput: Tensor, weight: Tensor, inputShape: [Int],
-                               stride: Int = 1, padding: Int = 0, dilation: Int = 1, groups: Int = 1) throws -> Tensor {
-    let geometry = try Conv2dGeometry(
-        input: (inputShape, .float32), weight: (weight.shape, weight.dtype), bias: nil,
-        stride: (stride, stride), padding: (padding, padding), dilation: (dilation, dilation), groups: groups)
-    try geometry.checkGradient(gradOutput)
-    return try DNNLConvolution.backward(gradOutput, source: nil, weight: weight, geometry: geometry).input!
-}
-
-/// The weight (and bias) gradients of `conv2d` alone, for timing
-/// backward-weights by itself.
-@_spi(Benchmarks)
-public func conv2dBackwardWeights(_ gradOutput: Tensor, input: Tensor, weightShape: [Int], hasBias: Bool = false,
-                                  stride: Int = 1, padding: Int = 0, dilation: Int = 1,
-                                  groups: Int = 1) throws -> (weight: Tensor, bias: Tensor?) {
-    let geometry = try Conv2dGeometry(
-        input: (input.shape, input.dtype), weight: (weightShape, .float32),
-        bias: hasBias ? ([weightShape.first ?? 0], .float32) : nil,
-        stride: (stride, stride), padding: (padding, padding), dilation: (dilation, dilation), groups: groups)
-    try geometry.checkGradient(gradOutput)
-    let grads = try DNNLConvolution.backward(gradOutput, source: input, weight: nil, geometry: geometry)
-    return (grads.weight!, grads.bias)
+    /// The weight (and bias) gradients of `conv2d` alone, for timing
+    /// backward-weights by itself.
+    @_spi(Benchmarks)
+    public static func conv2dBackwardWeights(_ gradOutput: Tensor, input: Tensor, weightShape: [Int], hasBias: Bool = false,
+                                             stride: Int = 1, padding: Int = 0, dilation: Int = 1,
+                                             groups: Int = 1) throws -> (weight: Tensor, bias: Tensor?) {
+        let geometry = try Conv2dGeometry(
+            input: (input.shape, input.dtype), weight: (weightShape, .float32),
+            bias: hasBias ? ([weightShape.first ?? 0], .float32) : nil,
+            stride: (stride, stride), padding: (padding, padding), dilation: (dilation, dilation), groups: groups)
+        try geometry.checkGradient(gradOutput)
+        let grads = try DNNLConvolution.backward(gradOutput, source: input, weight: nil, geometry: geometry)
+        return (grads.weight!, grads.bias)
+    }
 }
 
 // MARK: Geometry and its checks

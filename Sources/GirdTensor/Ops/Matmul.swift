@@ -2,12 +2,9 @@
 /// broadcast like NumPy's `matmul`. Each batch is one OpenBLAS sgemm; the
 /// backward passes are sgemms with transposed operands, never a transposed copy.
 extension Tensor {
-    public func matmul(_ other: Tensor) throws -> Tensor {
-        try Tensor.matmul(self, other, transposeA: false, transposeB: false)
-    }
-
-    /// `op(a) @ op(b)` with either operand read transposed in its last two axes.
-    public static func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool, transposeB: Bool) throws -> Tensor {
+    /// `op(a) @ op(b)`, either operand read transposed in its last two axes
+    /// when asked. Static, as every op on peer tensors (`docs/engine.md`).
+    public static func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transposeB: Bool = false) throws -> Tensor {
         try Cancellation.checkpoint()
         guard a.dtype == .float32, b.dtype == .float32 else {
             throw TensorError.dtypeMismatch(op: "matmul", expected: .float32, got: a.dtype == .float32 ? b.dtype : a.dtype)
