@@ -25,6 +25,7 @@ let package = Package(
         .library(name: "GirdData", targets: ["GirdData"]),
         .library(name: "GirdDistill", targets: ["GirdDistill"]),
         .library(name: "GirdRun", targets: ["GirdRun"]),
+        .library(name: "GirdMPI", targets: ["GirdMPI"]),
         .executable(name: "gird-repl", targets: ["gird-repl"]),
         .executable(name: "gird-bench", targets: ["gird-bench"]),
     ],
@@ -40,6 +41,12 @@ let package = Package(
         .systemLibrary(name: "CJPEG", path: "Sources/CJPEG"),
         // Line charts (plot): cairo draws and writes the PNG.
         .systemLibrary(name: "CCairo", path: "Sources/CCairo"),
+        // Data-parallel training: Open MPI (Debian's libopenmpi-dev), found
+        // with pkg-config, and a C wrapper over the calls the engine makes
+        // (MPI's handles are macros Swift cannot import).
+        .systemLibrary(name: "COpenMPI", path: "Sources/COpenMPI", pkgConfig: "ompi-c"),
+        .target(name: "CMPICalls", dependencies: ["COpenMPI"]),
+        .target(name: "GirdMPI", dependencies: ["GirdTensor", "CMPICalls"], swiftSettings: vectorFlags),
         .target(
             name: "GirdTensor",
             dependencies: ["COpenBLAS", "CDNNL", "CMalloc"],
@@ -74,7 +81,7 @@ let package = Package(
             swiftSettings: vectorFlags + [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
         .executableTarget(
             name: "gird-repl",
-            dependencies: ["GirdTensor", "GirdRecipe", "GirdRecipeREPL", "GirdInterrupt"],
+            dependencies: ["GirdTensor", "GirdRecipe", "GirdRecipeREPL", "GirdInterrupt", "GirdMPI"],
             swiftSettings: vectorFlags),
         .executableTarget(
             name: "gird-bench",

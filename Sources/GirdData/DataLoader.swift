@@ -43,10 +43,13 @@ public final class DataLoader: Sendable {
     /// How many finished batches may wait in the queue (the worker holds
     /// one more while it waits for room).
     public let prefetch: Int
+    /// The part of each batch this process loads (data-parallel training);
+    /// `batchSize` and `batchCount` stay those of the whole batch.
+    public let shard: BatchShard
 
     public init(_ dataset: Dataset, batchSize: Int, shuffle: Bool = true, seed: UInt64 = 0,
                 augmentation: [Augmentation] = [], normalized: Bool = true, dropLast: Bool = false,
-                indices: [Int]? = nil, prefetch: Int = 2) throws {
+                indices: [Int]? = nil, prefetch: Int = 2, shard: BatchShard = .whole) throws {
         guard batchSize > 0, prefetch > 0 else {
             throw DatasetError.invalidArgument(
                 dataset: dataset.name, message: "batch size \(batchSize) and prefetch \(prefetch) must be positive")
@@ -63,6 +66,7 @@ public final class DataLoader: Sendable {
         self.indices = indices ?? Array(0..<dataset.count)
         self.outputShape = shape
         self.prefetch = prefetch
+        self.shard = shard
     }
 
     /// Batches per epoch: the last one is smaller, or dropped with `dropLast`.
@@ -90,7 +94,8 @@ public final class DataLoader: Sendable {
     /// Batch `batch` of epoch `epoch`, on the calling thread: what the
     /// background worker computes. `order` is `order(epoch:)`.
     public func loadBatch(_ batch: Int, epoch: Int, order: [Int]) throws -> (images: Tensor, labels: Tensor) {
-        let start = batch * batchSize, end = Swift.min(start + batchSize, order.count)
+        let positions = self.positions(ofBatch: batch)
+        let start = positions.lowerBound, end = positions.upperBound
         let augmentationSeed = Self.streamSeed(seed: seed, epoch: epoch, stream: 1)
         let imageSize = dataset.imageSize, outputSize = outputShape.reduce(1, *)
         var pixels = [UInt8]()
@@ -111,6 +116,19 @@ public final class DataLoader: Sendable {
                                 pixels: pixels, labels: order[start..<end].map { dataset.labels[$0] },
                                 normalization: dataset.normalization)
         return try augmented.batch(indices: Array(0..<(end - start)), normalized: normalized)
+    }
+
+    /// The positions in the epoch's order of batch `batch`'s images that this
+    /// process loads (the whole batch, or this rank's shard of it).
+    public func positions(ofBatch batch: Int) -> Range<Int> {
+        let start = Swift.min(batch * batchSize, indices.count)
+        return shard.positions(of: start..<Swift.min(start + batchSize, indices.count))
+    }
+
+    /// The number of images in batch `batch` over all ranks.
+    public func globalSize(ofBatch batch: Int) -> Int {
+        let start = Swift.min(batch * batchSize, indices.count)
+        return Swift.min(start + batchSize, indices.count) - start
     }
 
     /// Starts epoch `epoch` at batch `batch` (0 from the beginning; a saved

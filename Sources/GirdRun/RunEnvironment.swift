@@ -18,19 +18,22 @@ public struct RunEnvironment: Codable, Equatable, Sendable {
     public var seed: UInt64
     /// When this part started, ISO 8601.
     public var started: String
+    /// The MPI ranks it ran on (nil in files written before data-parallel
+    /// training existed, which ran on one).
+    public var ranks: Int?
 
     enum CodingKeys: String, CodingKey {
         case toolVersion = "tool_version", gitCommit = "git_commit", threads, cpuModel = "cpu_model"
         case oneDNNInstructionSet = "onednn_isa", openBLASKernel = "openblas_kernel", nativeLibraries = "native_libraries"
-        case seed, started
+        case seed, started, ranks
     }
 
     /// This process's environment, now.
-    public static func current(seed: UInt64) -> RunEnvironment {
+    public static func current(seed: UInt64, ranks: Int = ProcessGroups.world.size) -> RunEnvironment {
         RunEnvironment(toolVersion: MachineFacts.toolVersion, gitCommit: toolkitCommit, threads: MachineFacts.threads,
                        cpuModel: MachineFacts.cpuModel, oneDNNInstructionSet: MachineFacts.oneDNNInstructionSet,
                        openBLASKernel: MachineFacts.openBLASKernel, nativeLibraries: MachineFacts.nativeLibraries,
-                       seed: seed, started: ISO8601DateFormatter().string(from: Date()))
+                       seed: seed, started: ISO8601DateFormatter().string(from: Date()), ranks: ranks)
     }
 
     /// The commit of the checkout the running executable was built in

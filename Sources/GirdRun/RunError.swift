@@ -14,6 +14,10 @@ public enum RunError: Error, Equatable, CustomStringConvertible {
     case reuseWithoutDirectory
     /// A file of the run directory could not be written.
     case cannotWrite(path: String, reason: String)
+    /// The run trained on another number of MPI ranks than this job has.
+    case differentRanks(directory: String, trained: Int, now: Int)
+    /// Rank 0 decided for every rank and failed; the others report its message.
+    case failedOnRankZero(message: String)
 
     public var description: String {
         switch self {
@@ -34,6 +38,11 @@ public enum RunError: Error, Equatable, CustomStringConvertible {
             return "reuse: true needs out:, the run directory to reuse"
         case let .cannotWrite(path, reason):
             return "\(path): cannot write: \(reason)"
+        case let .differentRanks(directory, trained, now):
+            return "\(directory) was trained on \(trained) rank\(trained == 1 ? "" : "s") and this job has \(now); "
+                + "resume it with the same number (mpirun -np \(trained)), or the data order and batch norm would change mid-run"
+        case let .failedOnRankZero(message):
+            return "on rank 0: \(message)"
         }
     }
 }

@@ -75,6 +75,9 @@ public final class RunLauncher {
     public var progressLabel: String?
     /// Where the launcher says what it decided ("continuing from its checkpoint").
     public var report: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+    /// The ranks that train (see `Trainer.processGroup`); rank 0 alone
+    /// decides on `reuse` and writes the run directory.
+    public var processGroup: ProcessGroup = ProcessGroups.world
 
     public init() {}
 
@@ -101,27 +104,38 @@ public final class RunLauncher {
         configuration.progress = progress
         try configuration.validate()
         try Self.checkMemory(request)
-        let decision = request.reuse
-            ? try RunReuse.decide(directory: directory, specification: specification, teacher: request.teacher) : .fresh
+        let group = processGroup
+        let decision = try RankZero.decide(in: group) { () throws -> RunReuse.Decision in
+            guard request.reuse else { return .fresh }
+            let decision = try RunReuse.decide(directory: directory, specification: specification, teacher: request.teacher)
+            if case .resume(_, false) = decision { try Self.checkRanks(directory: directory, group: group) }
+            return decision
+        }
         let trainer = Trainer(configuration: configuration, objective: try Self.objective(for: request))
         trainer.shouldStop = shouldStop
         trainer.progressLabel = progressLabel
+        trainer.processGroup = group
         if case .resume(let checkpoint, let finished) = decision {
-            report(finished ? "\(directory): finished before, reusing its result" : "\(directory): continuing from its checkpoint")
-            if !finished { try Self.recordResume(in: directory, seed: specification.seed) }
+            if group.rank == 0 {
+                report(finished ? "\(directory): finished before, reusing its result" : "\(directory): continuing from its checkpoint")
+            }
+            if !finished { try RankZero.write(in: group) { try Self.recordResume(in: directory, seed: specification.seed) } }
             let run = try trainer.resume(from: checkpoint, model: request.student, trainSet: request.data,
                                          testSet: request.test, valSet: request.val)
             return RunResult(training: run, student: request.student, reused: finished)
         }
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            throw RunError.cannotWrite(path: directory, reason: error.localizedDescription)
-        }
-        try RunDirectory.write(request.provenance, to: directory)
-        try RunFile(specification: specification, environment: .current(seed: specification.seed)).write(to: directory)
-        if let teacher = request.teacher {
-            try teacher.saveWeights(to: directory + "/" + RunSpecification.teacherWeights)
+        try RankZero.write(in: group) {
+            do {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            } catch {
+                throw RunError.cannotWrite(path: directory, reason: error.localizedDescription)
+            }
+            try RunDirectory.write(request.provenance, to: directory)
+            try RunFile(specification: specification, environment: .current(seed: specification.seed, ranks: group.size))
+                .write(to: directory)
+            if let teacher = request.teacher {
+                try teacher.saveWeights(to: directory + "/" + RunSpecification.teacherWeights)
+            }
         }
         let run = try trainer.train(model: request.student, trainSet: request.data, testSet: request.test, valSet: request.val)
         return RunResult(training: run, student: request.student, reused: false)
@@ -154,7 +168,12 @@ public final class RunLauncher {
         let trainer = Trainer(configuration: configuration, objective: try Self.objective(for: request))
         trainer.shouldStop = shouldStop
         trainer.progressLabel = progressLabel
-        try Self.recordResume(in: directory, seed: specification.seed)
+        let group = processGroup
+        trainer.processGroup = group
+        try RankZero.write(in: group) {
+            try Self.checkRanks(directory: directory, group: group)
+            try Self.recordResume(in: directory, seed: specification.seed)
+        }
         let run = try trainer.resume(from: directory + "/checkpoint.safetensors", model: request.student,
                                      trainSet: request.data, testSet: request.test, valSet: request.val)
         return RunResult(training: run, student: request.student, reused: false)
@@ -180,5 +199,15 @@ public final class RunLauncher {
         var file = try RunFile.read(from: directory)
         file.resumes.append(.current(seed: seed))
         try file.write(to: directory)
+    }
+
+    /// A run continues on as many ranks as it started with: the shards of
+    /// each batch, and with them batch norm's statistics, depend on it.
+    private static func checkRanks(directory: String, group: ProcessGroup) throws {
+        let file = try RunFile.read(from: directory)
+        let trained = file.environment?.ranks ?? 1
+        guard trained == group.size else {
+            throw RunError.differentRanks(directory: directory, trained: trained, now: group.size)
+        }
     }
 }

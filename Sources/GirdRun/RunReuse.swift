@@ -7,7 +7,7 @@ import GirdNN
 /// bit-exactly. That is what makes a long study resumable: run it again and
 /// only what is missing runs.
 enum RunReuse {
-    enum Decision: Equatable {
+    enum Decision: Equatable, Codable {
         /// Nothing usable there: train from the start.
         case fresh
         /// Continue (or, when every epoch is done, only read) this checkpoint.

@@ -26,8 +26,13 @@ public enum Evaluation {
     /// gradients (as `model.eval()` under `torch.no_grad()`); the model's
     /// mode is restored afterwards. Images are normalised with the
     /// dataset's constants when `normalized` is true.
+    ///
+    /// With a `group` of several ranks (data-parallel training), each rank
+    /// evaluates a contiguous share of the images and the counts are summed
+    /// over the ranks: every rank must call it, and every rank gets the
+    /// result for the whole dataset.
     public static func evaluate(_ model: Network, on dataset: Dataset, batchSize: Int = 256,
-                                normalized: Bool = true) throws -> EvaluationResult {
+                                normalized: Bool = true, group: ProcessGroup? = nil) throws -> EvaluationResult {
         guard batchSize > 0 else {
             throw TensorError.invalidArgument(op: "evaluate", message: "batch size must be positive, got \(batchSize)")
         }
@@ -39,9 +44,11 @@ public enum Evaluation {
         defer { if wasTraining { model.train() } }
         var correct1 = 0, correct5 = 0
         var lossSum = 0.0
+        let share = try group.map { try BatchShard(rank: $0.rank, count: $0.size) } ?? .whole
+        let mine = share.positions(of: 0..<dataset.count)
         try GradMode.withoutGradient {
-            for start in stride(from: 0, to: dataset.count, by: batchSize) {
-                let indices = Array(start..<min(start + batchSize, dataset.count))
+            for start in stride(from: mine.lowerBound, to: mine.upperBound, by: batchSize) {
+                let indices = Array(start..<min(start + batchSize, mine.upperBound))
                 let (images, labels) = try dataset.batch(indices: indices, normalized: normalized)
                 let logits = try model(images)
                 lossSum += Double(try Tensor.crossEntropy(logits, labels: labels, reduction: .sum).item())
@@ -53,6 +60,10 @@ public enum Evaluation {
                     if top.contains(label) { correct5 += 1 }
                 }
             }
+        }
+        if let group, group.isDistributed {
+            let sums = try group.allReduceSum([Double(correct1), Double(correct5), lossSum])
+            (correct1, correct5, lossSum) = (Int(sums[0]), Int(sums[1]), sums[2])
         }
         let n = Double(dataset.count)
         return EvaluationResult(top1: Double(correct1) / n, top5: Double(correct5) / n, loss: lossSum / n, count: dataset.count)

@@ -29,7 +29,12 @@ extension Tensor {
     /// (it is 1); otherwise `seed` has this tensor's shape. Gradients add to
     /// the `grad` of every leaf that requires one, as in PyTorch; the tape is
     /// kept, so a second backward adds again.
-    public func backward(_ seed: Tensor? = nil) throws {
+    ///
+    /// `leafGradientReady` is called for each leaf as soon as its gradient
+    /// is final for this pass (every op that read it has sent its part),
+    /// while the pass goes on: data-parallel training starts reducing a
+    /// bucket of gradients there, as PyTorch's DDP does from its hooks.
+    public func backward(_ seed: Tensor? = nil, leafGradientReady: ((Tensor) throws -> Void)? = nil) throws {
         guard requiresGrad else {
             throw TensorError.invalidArgument(op: "backward", message: "tensor does not require a gradient (no input of it does)")
         }
@@ -50,6 +55,7 @@ extension Tensor {
                 guard let gradient = pending.removeValue(forKey: ObjectIdentifier(tensor)) else { continue }
                 guard let node = tensor.gradNode else {
                     try tensor.accumulateGrad(gradient)
+                    try leafGradientReady?(tensor)
                     continue
                 }
                 let inputGrads = try node.backward(gradient)

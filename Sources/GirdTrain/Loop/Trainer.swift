@@ -56,6 +56,14 @@ public final class Trainer {
     var progressOutput: ((String) -> Void)?
     /// Starts every epoch line (a sweep names its run: `runs/kd-s1: epoch 1/5 ...`).
     public var progressLabel: String?
+    /// The ranks that train together (data-parallel, see `docs/distributed.md`):
+    /// the process's default group, a single process unless it joined an MPI
+    /// job. Each rank takes its share of every batch; gradients are averaged
+    /// over the global batch; rank 0 alone writes files and reports progress.
+    public var processGroup: ProcessGroup = ProcessGroups.world
+    /// Seconds this rank spent in collectives after backward: the gradient
+    /// reduction it waited for, and the small agreements of each step.
+    public private(set) var communicationSeconds: Double = 0
 
     public init(configuration: TrainingConfiguration, loss: @escaping TrainingLoss = Trainer.crossEntropy) {
         self.configuration = configuration
@@ -92,9 +100,30 @@ public final class Trainer {
 
     private func run(model: Network, trainSet: Dataset, testSet: Dataset, valSet: Dataset?,
                      checkpoint: String?) throws -> TrainingRun {
+        let group = processGroup
+        guard group.isDistributed else {
+            return try runSteps(model: model, trainSet: trainSet, testSet: testSet, valSet: valSet, checkpoint: checkpoint)
+        }
+        do {
+            return try runSteps(model: model, trainSet: trainSet, testSet: testSet, valSet: valSet, checkpoint: checkpoint)
+        } catch let error as TrainingError {
+            // Every TrainingError is decided alike on every rank (from
+            // agreed values), so each rank throws it and none waits.
+            throw error
+        } catch {
+            // Anything else may have happened on this rank only, while the
+            // others wait in a collective: end them all, with the reason.
+            FileHandle.standardError.write(Data("error: rank \(group.rank) of \(group.size): \(error)\n".utf8))
+            group.abort(code: 1)
+        }
+    }
+
+    private func runSteps(model: Network, trainSet: Dataset, testSet: Dataset, valSet: Dataset?,
+                          checkpoint: String?) throws -> TrainingRun {
         try configuration.validate()
+        let group = processGroup, distributed = group.isDistributed, writes = group.rank == 0
         let directory = configuration.outputDirectory
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        if writes { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
         try objective.prepare(model: model, trainSet: trainSet)
         let auxiliary = objective.trainableModules
         let namedParameters = model.namedParameters()
@@ -102,7 +131,8 @@ public final class Trainer {
         let owners = state.merging(objective.trainingState) { own, _ in own }
         let optimizer = try configuration.makeOptimizer(parameters: namedParameters.map(\.tensor))
         let loader = try DataLoader(trainSet, batchSize: configuration.batchSize, shuffle: true, seed: configuration.seed,
-                                    augmentation: configuration.augmentation, normalized: configuration.normalized)
+                                    augmentation: configuration.augmentation, normalized: configuration.normalized,
+                                    shard: BatchShard(rank: group.rank, count: group.size))
         let stepsPerEpoch = loader.batchCount, epochs = configuration.epochs
         guard stepsPerEpoch >= 1 else {
             throw TrainingError.invalidConfiguration("training set '\(trainSet.name)' has no images")
@@ -117,9 +147,14 @@ public final class Trainer {
             try saved.checkCompatible(with: state, path: checkpoint)
             state = saved
         }
+        let buffers = model.namedBuffers().map(\.tensor) + auxiliary.flatMap { $0.module.namedBuffers().map(\.tensor) }
+        let reducer = distributed ? GradientReducer(parameters: namedParameters.map(\.tensor), group: group) : nil
+        // Every rank starts from rank 0's weights, as DDP does at construction.
+        try group.broadcast(namedParameters.map(\.tensor) + buffers, from: 0)
 
         var progress = ProgressReporter(style: configuration.progress, epochs: epochs, label: progressLabel)
         if let progressOutput { progress.write = progressOutput }
+        if !writes { progress.write = { _ in } }
         optimizer.clearGradients()
         let imagesPerEpoch = trainSet.count
         while state.position.epoch < epochs {
@@ -135,40 +170,70 @@ public final class Trainer {
             var firstRate: Float? = state.partialEpoch?.firstRate
             state.partialEpoch = nil
             while true {
-                if let shouldStop, shouldStop() {
+                var stopping = shouldStop?() ?? false
+                // A Ctrl-C reaches the ranks at different moments: they stop
+                // together, at the first step boundary any of them sees it.
+                if distributed { stopping = try group.any(stopping) }
+                if stopping {
                     batches.stop()
                     state.position = batches.position
                     state.partialEpoch = .init(lossSum: lossSum, steps: steps, firstRate: firstRate,
                                                seconds: Double(DispatchTime.now().uptimeNanoseconds - epochStart) * 1e-9)
-                    try Checkpoint.save(state, model: model, auxiliary: auxiliary, optimizer: optimizer,
-                                        parameterNames: namedParameters.map(\.name), state: owners, to: checkpointPath)
+                    try group.broadcast(buffers, from: 0)
+                    if writes {
+                        try Checkpoint.save(state, model: model, auxiliary: auxiliary, optimizer: optimizer,
+                                            parameterNames: namedParameters.map(\.name), state: owners, to: checkpointPath)
+                    }
                     if steps > 0 { progress.stopped() }
                     throw TrainingError.interrupted(epoch: epoch, batch: state.position.batch, checkpoint: checkpointPath)
                 }
                 guard let (inputs, labels) = try batches.next() else { break }
                 let step = batches.position.batch - 1
-                let start = step * configuration.batchSize
+                let globalImages = loader.globalSize(ofBatch: step)
+                // A last batch with fewer images than ranks would leave a
+                // rank with none: every rank skips it (at most size − 1
+                // images an epoch; one process never skips).
+                if globalImages < group.size { continue }
                 let batch = TrainingBatch(images: inputs, labels: labels,
-                                          indices: Array(order[start..<min(start + configuration.batchSize, order.count)]),
+                                          indices: Array(order[loader.positions(ofBatch: step)]),
                                           epoch: epoch, batch: step)
                 optimizer.learningRate = try configuration.schedule.learningRate(
                     base: configuration.learningRate, epoch: epoch, step: step, stepsPerEpoch: stepsPerEpoch, epochs: epochs)
                 firstRate = firstRate ?? optimizer.learningRate
+                // Batch norm's running statistics are rank 0's on every rank
+                // before each step (DDP's broadcast_buffers).
+                if distributed { try group.broadcast(buffers, from: 0) }
                 let value = try objective.loss(model: model, batch: batch)
-                guard value.nonFiniteCount() == 0 else {
+                let share = Double(inputs.shape[0]) / Double(globalImages)
+                // The mean loss over the global batch; NaN anywhere is NaN on every rank.
+                var stepLoss = value.nonFiniteCount() == 0 ? Double(try value.item()) : .nan
+                if distributed {
+                    let started = DispatchTime.now().uptimeNanoseconds
+                    stepLoss = try group.allReduceSum([share * stepLoss])[0]
+                    communicationSeconds += Double(DispatchTime.now().uptimeNanoseconds - started) * 1e-9
+                }
+                guard stepLoss.isFinite else {
                     batches.stop()
                     optimizer.clearGradients()
                     let kept = FileManager.default.fileExists(atPath: checkpointPath) ? checkpointPath : nil
                     if steps > 0 { progress.stopped() }
                     throw TrainingError.nonFiniteLoss(epoch: epoch, batch: step, checkpoint: kept)
                 }
-                try value.backward()
+                if let reducer {
+                    reducer.begin(share: Float(share))
+                    try value.backward(leafGradientReady: reducer.gradientReady)
+                    let waited = reducer.waitSeconds
+                    try reducer.finish()
+                    communicationSeconds += reducer.waitSeconds - waited
+                } else {
+                    try value.backward()
+                }
                 try optimizer.step()
                 optimizer.clearGradients()
                 try objective.afterStep()
-                lossSum += Double(try value.item())
+                lossSum += stepLoss
                 steps += 1
-                images += inputs.shape[0]
+                images += globalImages
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - epochStart) * 1e-9
                 let rate = Double(images) / max(seconds, 1e-9)
                 let remaining = Double((epochs - epoch) * imagesPerEpoch - images) / rate
@@ -182,11 +247,14 @@ public final class Trainer {
             if let bad = namedParameters.first(where: { $0.tensor.nonFiniteCount() > 0 }) {
                 throw TrainingError.nonFiniteEpoch(epoch: epoch, what: "the weight '\(bad.name)' is not finite", checkpoint: kept)
             }
+            // The model every rank evaluates, and rank 0 saves, is rank 0's.
+            try group.broadcast(buffers, from: 0)
+            let evaluationGroup = distributed ? group : nil
             let result = try Evaluation.evaluate(model, on: testSet, batchSize: configuration.evaluationBatchSize,
-                                                 normalized: configuration.normalized)
+                                                 normalized: configuration.normalized, group: evaluationGroup)
             let validation = try valSet.map {
                 try Evaluation.evaluate(model, on: $0, batchSize: configuration.evaluationBatchSize,
-                                        normalized: configuration.normalized)
+                                        normalized: configuration.normalized, group: evaluationGroup)
             }
             for (name, value) in [("test", result.loss), ("validation", validation?.loss ?? 0)] where !value.isFinite {
                 throw TrainingError.nonFiniteEpoch(epoch: epoch, what: "the \(name) loss is \(value)", checkpoint: kept)
@@ -204,13 +272,15 @@ public final class Trainer {
                 if validation.top1 > state.bestTop1 {
                     state.bestTop1 = validation.top1
                     state.bestEpoch = epoch
-                    try model.saveWeights(to: directory + "/best.safetensors", metadata: epochMetadata)
+                    if writes { try model.saveWeights(to: directory + "/best.safetensors", metadata: epochMetadata) }
                 }
             }
-            try model.saveWeights(to: directory + "/last.safetensors", metadata: epochMetadata)
-            try Checkpoint.save(state, model: model, auxiliary: auxiliary, optimizer: optimizer,
-                                parameterNames: namedParameters.map(\.name), state: owners, to: checkpointPath)
-            try MetricsLog.write(state.history, to: directory)
+            if writes {
+                try model.saveWeights(to: directory + "/last.safetensors", metadata: epochMetadata)
+                try Checkpoint.save(state, model: model, auxiliary: auxiliary, optimizer: optimizer,
+                                    parameterNames: namedParameters.map(\.name), state: owners, to: checkpointPath)
+                try MetricsLog.write(state.history, to: directory)
+            }
             progress.epochEnded(record)
         }
         return Self.summary(state, checkpoint: checkpointPath, directory: directory)
