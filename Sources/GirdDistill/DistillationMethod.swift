@@ -26,9 +26,14 @@ public struct DistillationSetup {
     public let classes: Int
     public let trainingSetSize: Int
     public let generator: RandomGenerator
+    /// The ranks of a data-parallel run (one process otherwise): methods
+    /// with state shared across the batch (GIRD's bank) keep it identical
+    /// on every rank through it.
+    public let processGroup: ProcessGroup
 
     public init(studentShapes: [String: [Int]], teacherShapes: [String: [Int]], classes: Int, trainingSetSize: Int,
-                generator: RandomGenerator) {
+                generator: RandomGenerator, processGroup: ProcessGroup = SingleProcessGroup()) {
+        self.processGroup = processGroup
         self.studentShapes = studentShapes
         self.teacherShapes = teacherShapes
         self.classes = classes

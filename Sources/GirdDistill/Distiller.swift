@@ -28,6 +28,8 @@ public final class Distiller: TrainingObjective {
     public let terms: [DistillationTerm]
     /// Seeds the weights of the methods' own modules.
     public let seed: UInt64
+    /// The ranks of a data-parallel run; the trainer sets it (`join`).
+    public private(set) var processGroup: ProcessGroup = SingleProcessGroup()
     /// Each term's unweighted value at the last step, in term order.
     public private(set) var lastValues: [(name: String, value: Float)] = []
     private var taps: [TapRequest] = []
@@ -70,9 +72,14 @@ public final class Distiller: TrainingObjective {
         for term in terms {
             try term.method.build(DistillationSetup(
                 studentShapes: shapes(studentOutput), teacherShapes: shapes(teacherOutput), classes: student.classes,
-                trainingSetSize: trainingSetSize, generator: generator))
+                trainingSetSize: trainingSetSize, generator: generator, processGroup: processGroup))
         }
         preparedStudent = student
+    }
+
+    public func join(_ group: ProcessGroup) {
+        if group !== processGroup { preparedStudent = nil }
+        processGroup = group
     }
 
     public func prepare(model: Network, trainSet: Dataset) throws {

@@ -82,6 +82,8 @@ public struct RunSpecification: Equatable, Sendable {
     public var momentum: Float
     public var weightDecay: Float
     public var nesterov: Bool
+    /// Batch norm over the global batch in data-parallel runs (`sync_bn`).
+    public var synchronizedBatchNorm: Bool
     public var optimizer: TrainingConfiguration.OptimizerKind
     public var schedule: LearningRateSchedule
     public var augment: [Augmentation]
@@ -101,6 +103,7 @@ public struct RunSpecification: Equatable, Sendable {
         momentum = configuration.momentum
         weightDecay = configuration.weightDecay
         nesterov = configuration.nesterov
+        synchronizedBatchNorm = configuration.synchronizedBatchNorm
         optimizer = configuration.optimizer
         schedule = configuration.schedule
         augment = configuration.augmentation
@@ -115,6 +118,7 @@ public struct RunSpecification: Equatable, Sendable {
         configuration.momentum = momentum
         configuration.weightDecay = weightDecay
         configuration.nesterov = nesterov
+        configuration.synchronizedBatchNorm = synchronizedBatchNorm
         configuration.optimizer = optimizer
         configuration.schedule = schedule
         configuration.augmentation = augment
@@ -133,6 +137,7 @@ extension RunSpecification: Codable {
     enum CodingKeys: String, CodingKey {
         case version, student, teacher, losses, data, test, val, epochs, batchSize, learningRate, momentum, weightDecay
         case nesterov, optimizer, schedule, augment, seed
+        case synchronizedBatchNorm = "sync_bn"
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -150,6 +155,7 @@ extension RunSpecification: Codable {
         try container.encode(momentum, forKey: .momentum)
         try container.encode(weightDecay, forKey: .weightDecay)
         try container.encode(nesterov, forKey: .nesterov)
+        try container.encode(synchronizedBatchNorm, forKey: .synchronizedBatchNorm)
         try container.encode(optimizer, forKey: .optimizer)
         try container.encode(schedule, forKey: .schedule)
         try container.encode(augment, forKey: .augment)
@@ -173,6 +179,8 @@ extension RunSpecification: Codable {
         momentum = try container.decode(Float.self, forKey: .momentum)
         weightDecay = try container.decode(Float.self, forKey: .weightDecay)
         nesterov = try container.decode(Bool.self, forKey: .nesterov)
+        // Absent in files written before data-parallel training: off.
+        synchronizedBatchNorm = try container.decodeIfPresent(Bool.self, forKey: .synchronizedBatchNorm) ?? false
         optimizer = try container.decode(TrainingConfiguration.OptimizerKind.self, forKey: .optimizer)
         schedule = try container.decode(LearningRateSchedule.self, forKey: .schedule)
         seed = try container.decode(UInt64.self, forKey: .seed)

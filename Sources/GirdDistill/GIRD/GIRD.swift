@@ -34,6 +34,7 @@ public final class GIRD: DistillationMethod {
     public private(set) var lastEvolutionLosses: [(pair: (Int, Int), value: Float)] = []
 
     private var pending: (student: [Tensor], teacher: [Tensor])?
+    private var processGroup: ProcessGroup = SingleProcessGroup()
 
     public init(configuration: Configuration = Configuration()) throws {
         try configuration.validate()
@@ -62,6 +63,7 @@ public final class GIRD: DistillationMethod {
             ? try GIRDMemoryBank(capacity: configuration.bankSize, studentWidths: studentWidths, teacherWidths: teacherWidths)
             : nil
         pending = nil
+        processGroup = setup.processGroup
     }
 
     /// The width d of a layer's embedding, from its per-image shape.
@@ -104,7 +106,12 @@ public final class GIRD: DistillationMethod {
     public func afterStep() throws {
         guard let embeddings = pending else { return }
         pending = nil
-        try bank?.enqueue(student: embeddings.student, teacher: embeddings.teacher)
+        guard let bank else { return }
+        // Data-parallel: every rank enqueues every rank's rows, in rank
+        // order, so the banks stay identical (gird-method.md, "Data-parallel training").
+        let group = processGroup
+        try bank.enqueue(student: try embeddings.student.map { try group.allGatherRows($0) },
+                         teacher: try embeddings.teacher.map { try group.allGatherRows($0) })
     }
 
     public var trainingState: TrainingState? { bank }

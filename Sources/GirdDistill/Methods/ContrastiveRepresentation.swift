@@ -62,6 +62,13 @@ public final class ContrastiveRepresentation: DistillationMethod {
     }
 
     public func build(_ setup: DistillationSetup) throws {
+        guard !setup.processGroup.isDistributed else {
+            // Its memory is keyed by dataset index and its negatives come
+            // from a per-process generator that checkpoints hold only for
+            // rank 0: not yet shared across ranks.
+            throw DistillationError.invalidConfiguration(
+                "crd: data-parallel training (mpirun) does not support CRD yet; run it in one process")
+        }
         guard setup.trainingSetSize > 0 else {
             throw DistillationError.invalidConfiguration("crd: the memory needs the training set's size, got \(setup.trainingSetSize)")
         }

@@ -43,6 +43,17 @@ open class Module {
 
     public var children: [(name: String, module: Module)] { ownChildren }
 
+    /// This module and every module below it, parents before children.
+    public var descendants: [Module] {
+        var found: [Module] = []
+        var stack: [Module] = [self]
+        while let module = stack.popLast() {
+            found.append(module)
+            stack.append(contentsOf: module.ownChildren.map(\.module).reversed())
+        }
+        return found
+    }
+
     /// Every parameter below this module, with its dotted name, in PyTorch's
     /// `named_parameters()` order.
     public func namedParameters(prefix: String = "") -> [(name: String, tensor: Tensor)] {

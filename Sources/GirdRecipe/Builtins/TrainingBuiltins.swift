@@ -24,7 +24,7 @@ public final class ScheduleObject: RecipeObject {
 extension BuiltinRegistry {
     /// The keywords `train` and `distill` share, after their own.
     static let runKeywords = "test: none, val: none, epochs, batch_size: 64, lr: 0.05, momentum: 0.9, weight_decay: 5e-4, "
-        + "nesterov: false, optimizer: \"sgd\", schedule: \"constant\", augment: [], seed: 0, out: none, reuse: false"
+        + "nesterov: false, optimizer: \"sgd\", schedule: \"constant\", augment: [], seed: 0, out: none, reuse: false, sync_bn: false"
 
     static var trainingBuiltins: [Builtin] {
         [
@@ -107,6 +107,7 @@ struct RunBinding {
         configuration.momentum = Float(try arguments.double("momentum"))
         configuration.weightDecay = Float(try arguments.double("weight_decay"))
         configuration.nesterov = try arguments.bool("nesterov")
+        configuration.synchronizedBatchNorm = try arguments.bool("sync_bn")
         let optimizers = TrainingConfiguration.OptimizerKind.allCases
         let optimizer = try arguments.choice("optimizer", among: optimizers.map(\.rawValue))
         configuration.optimizer = optimizers.first { $0.rawValue == optimizer } ?? .sgd

@@ -124,6 +124,7 @@ public final class Trainer {
         let group = processGroup, distributed = group.isDistributed, writes = group.rank == 0
         let directory = configuration.outputDirectory
         if writes { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+        objective.join(group)
         try objective.prepare(model: model, trainSet: trainSet)
         let auxiliary = objective.trainableModules
         let namedParameters = model.namedParameters()
@@ -146,6 +147,15 @@ public final class Trainer {
                                             parameterNames: namedParameters.map(\.name), state: owners)
             try saved.checkCompatible(with: state, path: checkpoint)
             state = saved
+        }
+        if distributed && configuration.synchronizedBatchNorm {
+            let layers = ([model] + auxiliary.map(\.module)).flatMap(\.descendants).compactMap { $0 as? BatchNorm }
+            for layer in layers { layer.synchronization = group }
+        }
+        defer {
+            for layer in ([model] + auxiliary.map(\.module)).flatMap(\.descendants).compactMap({ $0 as? BatchNorm }) {
+                layer.synchronization = nil
+            }
         }
         let buffers = model.namedBuffers().map(\.tensor) + auxiliary.flatMap { $0.module.namedBuffers().map(\.tensor) }
         let reducer = distributed ? GradientReducer(parameters: namedParameters.map(\.tensor), group: group) : nil
@@ -220,8 +230,11 @@ public final class Trainer {
                     throw TrainingError.nonFiniteLoss(epoch: epoch, batch: step, checkpoint: kept)
                 }
                 if let reducer {
-                    reducer.begin(share: Float(share))
-                    try value.backward(leafGradientReady: reducer.gradientReady)
+                    // Backward from share · loss, so that every gradient that
+                    // crosses ranks inside the pass (synchronised batch norm)
+                    // is already weighted by its rank's share; the reducer sums.
+                    reducer.begin(share: 1)
+                    try value.backward(Tensor(Float(share)), leafGradientReady: reducer.gradientReady)
                     let waited = reducer.waitSeconds
                     try reducer.finish()
                     communicationSeconds += reducer.waitSeconds - waited

@@ -26,6 +26,10 @@ public struct TrainingConfiguration: Sendable {
     /// Images are normalised with the dataset's constants, for training and evaluation.
     public var normalized: Bool = true
     public var evaluationBatchSize: Int = 256
+    /// Data-parallel runs: batch norm's training statistics over the global
+    /// batch (`nn.SyncBatchNorm`) instead of each rank's share (DDP's
+    /// default). No effect in one process.
+    public var synchronizedBatchNorm: Bool = false
     /// Where `metrics.jsonl`, `metrics.csv` and the checkpoints go (created if missing).
     public var outputDirectory: String
     public var progress: ProgressStyle = .automatic

@@ -33,6 +33,9 @@ public struct TrainingBatch {
 /// `prepare(model:trainSet:)` once (also on a resume, before the checkpoint
 /// is read, so that modules exist when their weights are restored).
 public protocol TrainingObjective: AnyObject {
+    /// The ranks of the run, before `prepare` (state shared across the
+    /// batch must stay identical on every rank).
+    func join(_ group: ProcessGroup)
     func prepare(model: Network, trainSet: Dataset) throws
     func loss(model: Network, batch: TrainingBatch) throws -> Tensor
     func afterStep() throws
@@ -44,6 +47,7 @@ public protocol TrainingObjective: AnyObject {
 }
 
 extension TrainingObjective {
+    public func join(_ group: ProcessGroup) {}
     public func prepare(model: Network, trainSet: Dataset) throws {}
     public func afterStep() throws {}
     public var trainableModules: [(name: String, module: Module)] { [] }
