@@ -151,6 +151,12 @@ let package = Package(
         // by GirdREPLTests (the three-Ctrl-C way out).
         .executableTarget(name: "gird-line-demo", dependencies: ["GirdREPL"], path: "Tests/Fixtures/gird-line-demo",
                           swiftSettings: vectorFlags),
+        // A test fixture, not a product: a short data-parallel run through the
+        // engine alone, started under mpirun by GirdMPITests.
+        .executableTarget(name: "gird-mpi-probe", dependencies: ["GirdMPI", "GirdTensor", "GirdNN", "GirdData", "GirdTrain", "GirdDistill"],
+                          path: "Tests/Fixtures/gird-mpi-probe", swiftSettings: vectorFlags),
+        .testTarget(name: "GirdMPITests", dependencies: ["GirdMPI", "GirdTensor", "GirdData", "gird-mpi-probe", "gird-repl"],
+                    swiftSettings: vectorFlags),
         .testTarget(name: "GirdViewTests", dependencies: ["GirdView", "GirdTensor", "CPNG", "CCairo"], swiftSettings: vectorFlags),
         // Also drives the built gird-repl (and the demo) through a pseudo-terminal.
         .testTarget(name: "GirdREPLTests", dependencies: ["GirdREPL", "GirdRecipeREPL", "GirdRecipe", "GirdInterrupt", "GirdTensor", "gird-line-demo", "gird-repl"],

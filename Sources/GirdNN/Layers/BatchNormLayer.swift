@@ -43,7 +43,7 @@ public final class BatchNorm: Layer {
             let tracked = batchesTracked.toIndices()[0]
             try batchesTracked.copyValues(from: Tensor(shape: [], indices: [tracked + 1]))
         }
-        if isTraining, let group = synchronization, group.isDistributed {
+        if isTraining, let group = synchronization {
             return try synchronizedForward(input, group: group)
         }
         return try Tensor.batchNorm(input, weight: weight, bias: bias, runningMean: runningMean, runningVariance: runningVariance,

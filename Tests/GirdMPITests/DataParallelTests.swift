@@ -1,0 +1,91 @@
+import Foundation
+import GirdTensor
+import XCTest
+
+/// Data-parallel training (issue 17) with real `mpirun` processes: the
+/// engine alone through the `gird-mpi-probe` fixture, and recipes through
+/// `gird-repl`.
+final class DataParallelTests: XCTestCase {
+    func testEveryRankEndsWithTheSameWeightsAndTheSameGIRDBank() throws {
+        let directory = try temporaryDirectory()
+        let result = try MPIJob.run(ranks: 2, ["gird-mpi-probe", directory + "/run", "--gird", "--epochs", "2"])
+        XCTAssertEqual(result.status, 0, result.errors)
+        XCTAssertTrue(result.output.contains("weights identical on 2 ranks"), result.output + result.errors)
+        XCTAssertTrue(result.output.contains("GIRD banks (64 rows) identical on 2 ranks"), result.output + result.errors)
+    }
+
+    /// With sync_bn, 2 ranks compute what one process does on the same
+    /// global batches (one process runs batch norm through the same
+    /// formula; oneDNN's own sums differ from it by ~1e-4 of a mean).
+    /// 4 steps of 32 + 32 + 32 + 4 images at lr 0.1.
+    func testSynchronizedBatchNormOnTwoRanksEqualsOneProcess() throws {
+        let directory = try temporaryDirectory()
+        let alone = try MPIJob.run(ranks: nil, ["gird-mpi-probe", directory + "/one", "--sync-bn"])
+        XCTAssertEqual(alone.status, 0, alone.errors)
+        let two = try MPIJob.run(ranks: 2, ["gird-mpi-probe", directory + "/two", "--sync-bn"])
+        XCTAssertEqual(two.status, 0, two.errors)
+        let one = try SafeTensors.load(contentsOf: directory + "/one/last.safetensors")
+        let other = try SafeTensors.load(contentsOf: directory + "/two/last.safetensors")
+        XCTAssertEqual(Set(one.keys), Set(other.keys))
+        var worst = (name: "", difference: Float(0))
+        for (name, tensor) in one where tensor.dtype == .float32 {
+            for (a, b) in zip(tensor.toArray(), other[name]!.toArray()) where abs(a - b) > worst.difference {
+                worst = (name, abs(a - b))
+            }
+        }
+        XCTAssertLessThanOrEqual(worst.difference, 1e-5, "largest difference in \(worst.name)")
+        // Without sync_bn each rank normalises its 16 images alone: another run.
+        let perRank = try MPIJob.run(ranks: 2, ["gird-mpi-probe", directory + "/per-rank"])
+        XCTAssertEqual(perRank.status, 0, perRank.errors)
+        let unsynchronized = try SafeTensors.load(contentsOf: directory + "/per-rank/last.safetensors")
+        XCTAssertGreaterThan(zip(one["conv1.weight"]!.toArray(), unsynchronized["conv1.weight"]!.toArray())
+            .map { abs($0 - $1) }.max()!, 1e-4)
+    }
+
+    func testARankThatFailsEndsTheJobWithItsMessage() throws {
+        let directory = try temporaryDirectory()
+        let result = try MPIJob.run(ranks: 2, ["gird-mpi-probe", directory + "/run", "--fail-on-rank", "1"])
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertTrue(result.errors.contains("error: rank 1 of 2: probe: this rank fails on purpose"), result.errors)
+    }
+
+    func testARecipeRunsUnchangedOnTwoRanksAndRankZeroAloneWritesAndPrints() throws {
+        let directory = try temporaryDirectory()
+        let recipe = directory + "/tiny.recipe"
+        try """
+            let data = fashion_mnist(split: "train").subset(256, seed: 0)
+            let test = fashion_mnist(split: "test").subset(200, seed: 0)
+            let m = model("resnet8", classes: 10, in_channels: 1)
+            let run = train(m, data: data, test: test, epochs: 1, batch_size: 64, seed: 1, out: "\(directory)/run")
+            print("final \\(run.final_top1)")
+            """.write(toFile: recipe, atomically: true, encoding: .utf8)
+        let result = try MPIJob.run(ranks: 2, ["gird-repl", "--threads", "1", "--allow-write", directory, recipe])
+        XCTAssertEqual(result.status, 0, result.errors)
+        XCTAssertEqual(result.output.components(separatedBy: "final ").count - 1, 1, result.output)
+        let runFile = try String(contentsOfFile: directory + "/run/run.json", encoding: .utf8)
+        XCTAssertTrue(runFile.contains("\"ranks\" : 2"), runFile)
+        XCTAssertEqual(result.errors.components(separatedBy: "epoch 1/1").count - 1, 1, result.errors)
+
+        // Resuming on another number of ranks is refused, by name.
+        let alone = try MPIJob.run(ranks: nil, ["gird-repl", "--allow-write", directory, "-e", "resume(\"\(directory)/run\")"])
+        XCTAssertNotEqual(alone.status, 0)
+        XCTAssertTrue(alone.errors.contains("\(directory)/run was trained on 2 ranks and this job has 1"), alone.errors)
+    }
+
+    func testRanksStartedWithDifferentRecipesRefuseToStart() throws {
+        let directory = try temporaryDirectory()
+        try "print(1)".write(toFile: directory + "/a.recipe", atomically: true, encoding: .utf8)
+        try "print(2)".write(toFile: directory + "/b.recipe", atomically: true, encoding: .utf8)
+        let result = try MPIJob.run(ranks: 1, ["gird-repl", directory + "/a.recipe"],
+                                    more: ["gird-repl", directory + "/b.recipe"])
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertTrue(result.errors.contains("rank 1 was started with another command line or recipe than rank 0"), result.errors)
+    }
+
+    private func temporaryDirectory() throws -> String {
+        let path = NSTemporaryDirectory() + "gird-mpi-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
+        return path
+    }
+}
