@@ -178,3 +178,17 @@ public struct Dataset: Sendable {
                        labels: indices.map { labels[$0] }, normalization: normalization)
     }
 }
+
+extension Dataset {
+    /// A 64-bit fingerprint of the images, labels and shape (FNV-1a, not a
+    /// security hash): data-parallel ranks compare theirs before training,
+    /// so that ranks that loaded different data refuse to start.
+    public var fingerprint: UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        func add(_ byte: UInt8) { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        for value in imageShape + [count] { withUnsafeBytes(of: Int64(value).littleEndian) { $0.forEach(add) } }
+        pixels.withUnsafeBufferPointer { $0.forEach(add) }
+        for label in labels { withUnsafeBytes(of: label.littleEndian) { $0.forEach(add) } }
+        return hash
+    }
+}

@@ -14,6 +14,26 @@ final class DataParallelTests: XCTestCase {
         XCTAssertTrue(result.output.contains("GIRD banks (64 rows) identical on 2 ranks"), result.output + result.errors)
     }
 
+    /// Rank 0 alone asks to stop (as a Ctrl-C seen first there): both ranks
+    /// stop at the same step, rank 0 writes the checkpoint, and a resume on
+    /// 2 ranks ends with the uninterrupted run's bytes.
+    func testAStopSeenByOneRankStopsAllAndTheResumeIsBitExact() throws {
+        let directory = try temporaryDirectory()
+        let whole = try MPIJob.run(ranks: 2, ["gird-mpi-probe", directory + "/whole", "--gird", "--epochs", "2"])
+        XCTAssertEqual(whole.status, 0, whole.errors)
+        let stopped = try MPIJob.run(ranks: 2, ["gird-mpi-probe", directory + "/parts", "--gird", "--epochs", "2",
+                                                "--stop-after", "2"])
+        XCTAssertEqual(stopped.status, 0, stopped.errors)
+        XCTAssertTrue(stopped.output.contains("stopped at epoch 0 batch 2"), stopped.output)
+        XCTAssertTrue(stopped.output.contains("weights identical on 2 ranks"), stopped.output)
+        let resumed = try MPIJob.run(ranks: 2, ["gird-mpi-probe", directory + "/parts", "--gird", "--epochs", "2", "--resume"])
+        XCTAssertEqual(resumed.status, 0, resumed.errors)
+        XCTAssertTrue(resumed.output.contains("GIRD banks (64 rows) identical on 2 ranks"), resumed.output)
+        let expected = try Data(contentsOf: URL(fileURLWithPath: directory + "/whole/last.safetensors"))
+        let got = try Data(contentsOf: URL(fileURLWithPath: directory + "/parts/last.safetensors"))
+        XCTAssertEqual(expected, got)
+    }
+
     /// With sync_bn, 2 ranks compute what one process does on the same
     /// global batches (one process runs batch norm through the same
     /// formula; oneDNN's own sums differ from it by ~1e-4 of a mean).
@@ -80,6 +100,15 @@ final class DataParallelTests: XCTestCase {
                                     more: ["gird-repl", directory + "/b.recipe"])
         XCTAssertNotEqual(result.status, 0)
         XCTAssertTrue(result.errors.contains("rank 1 was started with another command line or recipe than rank 0"), result.errors)
+    }
+
+    func testRanksWithDifferentDataRefuseToTrain() throws {
+        let directory = try temporaryDirectory()
+        let result = try MPIJob.run(ranks: 2, ["gird-mpi-probe", directory + "/run", "--data-differs-by-rank"])
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertTrue(result.errors.contains(
+            "rank 1 loaded other data than rank 0 for 'probe' (100 images here); every rank must read the same files"), result.errors)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: directory + "/run/checkpoint.safetensors"))
     }
 
     private func temporaryDirectory() throws -> String {

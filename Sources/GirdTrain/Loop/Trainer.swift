@@ -124,6 +124,7 @@ public final class Trainer {
         let group = processGroup, distributed = group.isDistributed, writes = group.rank == 0
         let directory = configuration.outputDirectory
         if writes { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+        if distributed { try Self.checkSameData([trainSet, testSet] + (valSet.map { [$0] } ?? []), group: group) }
         objective.join(group)
         try objective.prepare(model: model, trainSet: trainSet)
         let auxiliary = objective.trainableModules
@@ -297,6 +298,20 @@ public final class Trainer {
             progress.epochEnded(record)
         }
         return Self.summary(state, checkpoint: checkpointPath, directory: directory)
+    }
+
+    /// Ranks that loaded different data would train different things (and
+    /// might deadlock on different batch counts): they compare fingerprints
+    /// first, and all refuse alike.
+    static func checkSameData(_ datasets: [Dataset], group: ProcessGroup) throws {
+        for dataset in datasets {
+            let all = try group.allGather([Int64(bitPattern: dataset.fingerprint)], counts: Array(repeating: 1, count: group.size))
+            if let other = all.firstIndex(where: { $0 != all[0] }) {
+                throw TrainingError.invalidConfiguration(
+                    "rank \(other) loaded other data than rank 0 for '\(dataset.name)' (\(dataset.count) images here); "
+                        + "every rank must read the same files")
+            }
+        }
     }
 
     /// The run's result from its state: the kept epoch is the validation's

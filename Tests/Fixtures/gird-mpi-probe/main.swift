@@ -13,6 +13,11 @@ import GirdTrain
 // same GIRD bank.
 //
 //   gird-mpi-probe OUTPUT_DIRECTORY [--sync-bn] [--gird] [--epochs N] [--lr RATE] [--batch SIZE] [--fail-on-rank R]
+//                  [--stop-after STEPS] [--resume] [--data-differs-by-rank]
+//
+// --data-differs-by-rank gives each rank other images (a misconfigured job).
+// --stop-after asks rank 0 alone to stop (as a Ctrl-C would) after that many
+// steps; --resume continues the run in OUTPUT_DIRECTORY from its checkpoint.
 //
 // --sync-bn in one process runs batch norm through the synchronised
 // formula (a group of one), the reference a 2-rank run must equal.
@@ -30,6 +35,9 @@ let epochs = Int(option("--epochs") ?? "1") ?? 1
 let learningRate = Double(option("--lr") ?? "0.1") ?? 0.1
 let batchSize = Int(option("--batch") ?? "32") ?? 32
 let failingRank = option("--fail-on-rank").flatMap(Int.init)
+let stopAfter = option("--stop-after").flatMap(Int.init)
+let resuming = arguments.contains("--resume")
+let dataDiffersByRank = arguments.contains("--data-differs-by-rank")
 
 var group: ProcessGroup = SingleProcessGroup()
 if MPIProcessGroup.isLaunched {
@@ -44,7 +52,7 @@ ProcessGroups.world = group
 /// same on every rank. 100 is not a multiple of the batch, so the last
 /// batch (4 images) splits 2 + 2.
 func syntheticData() throws -> Dataset {
-    let generator = RandomGenerator(seed: 7)
+    let generator = RandomGenerator(seed: dataDiffersByRank ? 7 + UInt64(group.rank) : 7)
     let count = 100, size = 1024
     let pixels = (0..<(count * size)).map { _ in UInt8(generator.nextInt(below: 256)) }
     let labels = (0..<count).map { Int64($0 % 10) }
@@ -96,7 +104,24 @@ do {
     }
     let trainer = Trainer(configuration: configuration,
                           objective: failingRank == group.rank ? FailingObjective(objective) : objective)
-    let run = try trainer.train(model: student, trainSet: data, testSet: data)
+    if let stopAfter {
+        var calls = 0
+        trainer.shouldStop = {
+            calls += 1
+            return group.rank == 0 && calls > stopAfter
+        }
+    }
+    let run: TrainingRun
+    do {
+        run = resuming
+            ? try trainer.resume(from: trainer.checkpointPath, model: student, trainSet: data, testSet: data)
+            : try trainer.train(model: student, trainSet: data, testSet: data)
+    } catch TrainingError.interrupted(let epoch, let batch, _) {
+        if group.rank == 0 { print("stopped at epoch \(epoch) batch \(batch)") }
+        try agree(weightsHash(student), what: "weights")
+        if let mpi = group as? MPIProcessGroup { try mpi.finalize() }
+        exit(0)
+    }
     try agree(weightsHash(student), what: "weights")
     if let bank = gird?.bank {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
