@@ -85,7 +85,7 @@ let package = Package(
             swiftSettings: vectorFlags),
         .executableTarget(
             name: "gird-bench",
-            dependencies: ["GirdTensor", "GirdNN", "GirdTrain", "GirdData", "GirdDistill"],
+            dependencies: ["GirdTensor", "GirdNN", "GirdTrain", "GirdData", "GirdDistill", "GirdMPI"],
             swiftSettings: vectorFlags),
         .testTarget(
             name: "GirdRecipeTests",

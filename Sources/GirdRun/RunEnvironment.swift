@@ -21,11 +21,14 @@ public struct RunEnvironment: Codable, Equatable, Sendable {
     /// The MPI ranks it ran on (nil in files written before data-parallel
     /// training existed, which ran on one).
     public var ranks: Int?
+    /// The engine's activation layout ("blocked", "channels-last"): it
+    /// picks the kernels and the order of sums (nil in older files).
+    public var activationLayout: String?
 
     enum CodingKeys: String, CodingKey {
         case toolVersion = "tool_version", gitCommit = "git_commit", threads, cpuModel = "cpu_model"
         case oneDNNInstructionSet = "onednn_isa", openBLASKernel = "openblas_kernel", nativeLibraries = "native_libraries"
-        case seed, started, ranks
+        case seed, started, ranks, activationLayout = "activation_layout"
     }
 
     /// This process's environment, now.
@@ -33,7 +36,8 @@ public struct RunEnvironment: Codable, Equatable, Sendable {
         RunEnvironment(toolVersion: MachineFacts.toolVersion, gitCommit: toolkitCommit, threads: MachineFacts.threads,
                        cpuModel: MachineFacts.cpuModel, oneDNNInstructionSet: MachineFacts.oneDNNInstructionSet,
                        openBLASKernel: MachineFacts.openBLASKernel, nativeLibraries: MachineFacts.nativeLibraries,
-                       seed: seed, started: ISO8601DateFormatter().string(from: Date()), ranks: ranks)
+                       seed: seed, started: ISO8601DateFormatter().string(from: Date()), ranks: ranks,
+                       activationLayout: ActivationLayout.preferred.rawValue)
     }
 
     /// The commit of the checkout the running executable was built in

@@ -12,9 +12,13 @@ struct BenchOptions {
     var tabSeparated = false
     /// The activation layouts to time each case in; the best is reported.
     var layouts: [ActivationLayout] = ActivationLayout.allCases
+    /// Times the trainer's data-parallel steps instead (`DataParallelBench`).
+    var dataParallel = false
+    var steps = 20
 
     static let usage = """
         USAGE: gird-bench [--threads N] [--quick] [--filter TEXT] [--layout L] [--tsv] [--list]
+               gird-bench --data-parallel [--steps N] [--threads N]   (alone, or under mpirun -np N)
 
           --threads N     compute threads for OpenBLAS and oneDNN (default: all cores)
           --quick         smaller sizes and fewer repetitions (a smoke run)
@@ -24,6 +28,10 @@ struct BenchOptions {
                           with NCHW and channels_last)
           --list          print the case names and stop
           --tsv           tab-separated rows (name, ms, GFLOP/s) without the header
+          --data-parallel the trainer's steps (KD resnet32x4>resnet8x4, KD+GIRD
+                          resnet20>resnet8, global batch 64) on this job's ranks;
+                          --steps N timed steps after 2 warm-up ones (default 20);
+                          the engine's default layout unless --layout names one
 
         """
 
@@ -35,6 +43,12 @@ struct BenchOptions {
         while let argument = rest.popFirst() {
             switch argument {
             case "--quick": options.quick = true
+            case "--data-parallel": options.dataParallel = true
+            case "--steps":
+                guard let value = rest.popFirst(), let steps = Int(value), steps > 0 else {
+                    throw UsageError(description: "--steps needs a positive whole number")
+                }
+                options.steps = steps
             case "--tsv": options.tabSeparated = true
             case "--list": options.listCases = true
             case "--help", "-h": options.showHelp = true

@@ -22,6 +22,18 @@ if options.listCases {
     for benchCase in BenchCases.all(quick: options.quick) { print(benchCase.name) }
     exit(0)
 }
+if options.dataParallel {
+    do {
+        try ComputeThreads.set(options.threads)
+        // One layout (the engine's default unless --layout names one).
+        if options.layouts.count == 1 { ActivationLayout.preferred = options.layouts[0] }
+        try DataParallelBench.run(steps: options.steps, quick: options.quick)
+    } catch {
+        FileHandle.standardError.write(Data("gird-bench: \(error)\n".utf8))
+        ProcessGroups.world.abort(code: 1)
+    }
+    exit(0)
+}
 do {
     try ComputeThreads.set(options.threads)
     print("# \(ComputeThreads.nativeLibraries); threads \(options.threads)")

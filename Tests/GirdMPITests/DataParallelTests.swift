@@ -6,12 +6,50 @@ import XCTest
 /// engine alone through the `gird-mpi-probe` fixture, and recipes through
 /// `gird-repl`.
 final class DataParallelTests: XCTestCase {
-    func testEveryRankEndsWithTheSameWeightsAndTheSameGIRDBank() throws {
+    /// After 2 epochs every rank holds the same weights and the same state
+    /// of the method: GIRD's bank, and CRD's memory (a row per training
+    /// image, its Z, and the state of the generator of its negatives).
+    func testEveryRankEndsWithTheSameWeightsAndMethodState() throws {
+        for (option, state) in [("--gird", "GIRD banks (64 rows)"), ("--crd", "CRD memories (100 rows)")] {
+            let directory = try temporaryDirectory()
+            let result = try MPIJob.run(ranks: 2, ["gird-mpi-probe", directory + "/run", option, "--epochs", "2"])
+            XCTAssertEqual(result.status, 0, result.errors)
+            XCTAssertTrue(result.output.contains("weights identical on 2 ranks"), result.output + result.errors)
+            XCTAssertTrue(result.output.contains("\(state) identical on 2 ranks"), result.output + result.errors)
+        }
+    }
+
+    /// With sync_bn, CRD on 2 ranks computes what one process does: the
+    /// same negatives (drawn for the global batch on every rank), Z from
+    /// the global batch, every rank's rows in the memory update. At lr 0.01
+    /// (measured 3e-7 apart; at lr 0.1 rounding grows chaotically to 2e-4
+    /// in 4 steps, as without CRD). Z (~1e3) is compared relative to its size.
+    func testCRDOnTwoRanksEqualsOneProcess() throws {
         let directory = try temporaryDirectory()
-        let result = try MPIJob.run(ranks: 2, ["gird-mpi-probe", directory + "/run", "--gird", "--epochs", "2"])
-        XCTAssertEqual(result.status, 0, result.errors)
-        XCTAssertTrue(result.output.contains("weights identical on 2 ranks"), result.output + result.errors)
-        XCTAssertTrue(result.output.contains("GIRD banks (64 rows) identical on 2 ranks"), result.output + result.errors)
+        let alone = try MPIJob.run(ranks: nil, ["gird-mpi-probe", directory + "/one", "--crd", "--sync-bn", "--lr", "0.01"])
+        XCTAssertEqual(alone.status, 0, alone.errors)
+        let two = try MPIJob.run(ranks: 2, ["gird-mpi-probe", directory + "/two", "--crd", "--sync-bn", "--lr", "0.01"])
+        XCTAssertEqual(two.status, 0, two.errors)
+        for file in ["last.safetensors", "checkpoint.safetensors"] {
+            let one = try SafeTensors.load(contentsOf: directory + "/one/" + file)
+            let other = try SafeTensors.load(contentsOf: directory + "/two/" + file)
+            XCTAssertEqual(Set(one.keys), Set(other.keys), file)
+            var worst = (name: "", difference: Float(0))
+            // The weights, and the checkpoint's CRD state (its momentum
+            // buffers hold gradients, known only to ~1e-5 relative).
+            for (name, tensor) in one where tensor.dtype == .float32 && (file == "last.safetensors" || name.hasPrefix("state.")) {
+                for (a, b) in zip(tensor.toArray(), other[name]!.toArray()) where abs(a - b) / max(1, abs(a)) > worst.difference {
+                    worst = (name, abs(a - b) / max(1, abs(a)))
+                }
+            }
+            XCTAssertLessThanOrEqual(worst.difference, 1e-5, "largest difference in \(file): \(worst.name)")
+            if file == "checkpoint.safetensors" {
+                let memories = one.keys.filter { $0.contains("memory_student") || $0.contains("memory_teacher") }
+                XCTAssertEqual(memories.count, 2, "\(one.keys.sorted())")
+                let generator = one.keys.filter { $0.hasSuffix("generator") && $0.contains("crd") }
+                for name in generator { XCTAssertEqual(one[name]!.toIndices(), other[name]!.toIndices(), name) }
+            }
+        }
     }
 
     /// Rank 0 alone asks to stop (as a Ctrl-C seen first there): both ranks

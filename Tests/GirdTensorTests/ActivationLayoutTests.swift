@@ -7,7 +7,7 @@ import XCTest
 /// bytes sit and the order of sums, so values and gradients must agree to
 /// float rounding, and each layout must keep its own format end to end.
 final class ActivationLayoutTests: XCTestCase {
-    override func tearDown() { ActivationLayout.preferred = .blocked }
+    override func tearDown() { ActivationLayout.preferred = ActivationLayout.machineDefault }
 
     struct Outcome {
         let output: [Float]

@@ -68,7 +68,7 @@ final class ChannelShuffleTests: XCTestCase {
     }
 
     func testEveryLayoutAgreesWithDefinitionAndLandsInPreferredLayout() throws {
-        defer { ActivationLayout.preferred = .blocked }
+        defer { ActivationLayout.preferred = ActivationLayout.machineDefault }
         for preferred in ActivationLayout.allCases {
             ActivationLayout.preferred = preferred
             // ShuffleV1's 60 = 3 x 20 (not a multiple of any block) and ShuffleV2's 116 = 2 x 58.

@@ -20,6 +20,12 @@ import GirdTrain
 /// Negatives are drawn uniformly over the dataset, with replacement, from
 /// the memory's own seeded generator (RepDistiller's `AliasMethod` over
 /// uniform weights); its state is checkpointed with the banks and Z.
+///
+/// Data-parallel (`processGroup` of several ranks): every rank draws the
+/// negatives of the whole global batch and keeps its own rows, so the
+/// generator, the draws, Z (from the global batch's scores) and the banks
+/// (updated with every rank's rows) are the same on every rank, and those
+/// of one process given the same global batches.
 public final class ContrastMemory: TrainingState {
     public struct Normalization: Equatable, Sendable {
         public var student: Float
@@ -43,6 +49,8 @@ public final class ContrastMemory: TrainingState {
     /// Z, nil until the first batch sets it.
     public var normalization: Normalization?
     public let generator: RandomGenerator
+    /// The ranks sharing this memory (one process unless set).
+    public var processGroup: ProcessGroup = SingleProcessGroup()
 
     /// The banks start uniform in ±1/sqrt(dimension / 3), as RepDistiller's.
     public init(size: Int, dimension: Int, negatives: Int, temperature: Float, momentum: Float,
@@ -63,14 +71,25 @@ public final class ContrastMemory: TrainingState {
     }
 
     /// [B, K + 1] dataset indices: each positive, then K uniform draws.
-    public func contrastIndices(positives: [Int]) throws -> Tensor {
-        var indices: [Int64] = []
-        indices.reserveCapacity(positives.count * (negatives + 1))
-        for positive in positives {
-            indices.append(Int64(positive))
-            for _ in 0..<negatives { indices.append(Int64(generator.nextInt(below: size))) }
+    /// With `keeping`, the draws are made for every positive (the global
+    /// batch) but only those rows are returned (this rank's).
+    public func contrastIndices(positives: [Int], keeping rows: Range<Int>? = nil) throws -> Tensor {
+        let kept = rows ?? 0..<positives.count
+        guard kept.lowerBound >= 0, kept.upperBound <= positives.count else {
+            throw DistillationError.invalidConfiguration(
+                "crd: rows \(kept) are not within a batch of \(positives.count)")
         }
-        return try Tensor(shape: [positives.count, negatives + 1], indices: indices)
+        var indices: [Int64] = []
+        indices.reserveCapacity(kept.count * (negatives + 1))
+        for (row, positive) in positives.enumerated() {
+            let keep = kept.contains(row)
+            if keep { indices.append(Int64(positive)) }
+            for _ in 0..<negatives {
+                let draw = Int64(generator.nextInt(below: size))
+                if keep { indices.append(draw) }
+            }
+        }
+        return try Tensor(shape: [kept.count, negatives + 1], indices: indices)
     }
 
     /// The scores of both sides for unit embeddings `student` and `teacher`
@@ -80,15 +99,23 @@ public final class ContrastMemory: TrainingState {
         let studentScores = try (try student.indexedRowDot(bank: teacherBank, indices: contrastIndices) * (1 / temperature)).exp()
         let teacherScores = try (try teacher.indexedRowDot(bank: studentBank, indices: contrastIndices) * (1 / temperature)).exp()
         if normalization == nil {
-            normalization = Normalization(student: try studentScores.mean().item() * Float(size),
-                                          teacher: try teacherScores.mean().item() * Float(size))
+            // The batch's mean, summed in Double; data-parallel, over every
+            // rank's sums and counts (the global batch).
+            let sums = try processGroup.allReduceSum([studentScores.toArray().reduce(0) { $0 + Double($1) },
+                                                      teacherScores.toArray().reduce(0) { $0 + Double($1) },
+                                                      Double(studentScores.count)])
+            normalization = Normalization(student: Float(sums[0] / sums[2] * Double(size)),
+                                          teacher: Float(sums[1] / sums[2] * Double(size)))
         }
         return (try studentScores * (1 / normalization!.student), try teacherScores * (1 / normalization!.teacher))
     }
 
     /// Moves the rows `indices` of both banks towards `student` and
-    /// `teacher` (the batch's embeddings, in the same order).
+    /// `teacher` (the batch's embeddings, in the same order); data-parallel,
+    /// every rank's rows, in rank order.
     public func update(indices: [Int], student: Tensor, teacher: Tensor) throws {
+        let indices = try processGroup.allGatherIndices(indices.map(Int64.init)).all.map(Int.init)
+        let student = try processGroup.allGatherRows(student), teacher = try processGroup.allGatherRows(teacher)
         for (bank, embeddings) in [(studentBank, student), (teacherBank, teacher)] {
             guard embeddings.shape == [indices.count, dimension] else {
                 throw DistillationError.invalidConfiguration(

@@ -15,7 +15,8 @@ import GirdTrain
 ///     L = NCE(scores of v_s against M_t) + NCE(scores of v_t against M_s)
 ///
 /// (`ContrastLoss`). After the optimizer's step the batch's rows of both
-/// banks move towards v_s and v_t (momentum 0.5). Defaults are RepDistiller's:
+/// banks move towards v_s and v_t (momentum 0.5). Under `mpirun` the
+/// memory is shared by every rank (`ContrastMemory`). Defaults are RepDistiller's:
 /// 128 dimensions, K = 16384, T = 0.07, m = 0.5, on the embeddings (`feat[-1]`).
 public final class ContrastiveRepresentation: DistillationMethod {
     public let name = "crd"
@@ -62,13 +63,6 @@ public final class ContrastiveRepresentation: DistillationMethod {
     }
 
     public func build(_ setup: DistillationSetup) throws {
-        guard !setup.processGroup.isDistributed else {
-            // Its memory is keyed by dataset index and its negatives come
-            // from a per-process generator that checkpoints hold only for
-            // rank 0: not yet shared across ranks.
-            throw DistillationError.invalidConfiguration(
-                "crd: data-parallel training (mpirun) does not support CRD yet; run it in one process")
-        }
         guard setup.trainingSetSize > 0 else {
             throw DistillationError.invalidConfiguration("crd: the memory needs the training set's size, got \(setup.trainingSetSize)")
         }
@@ -88,6 +82,7 @@ public final class ContrastiveRepresentation: DistillationMethod {
         memory = try ContrastMemory(size: setup.trainingSetSize, dimension: featureDimension, negatives: negatives,
                                     temperature: temperature, momentum: momentum,
                                     generator: RandomGenerator(seed: setup.generator.next()))
+        memory?.processGroup = setup.processGroup
         pendingUpdate = nil
     }
 
@@ -98,8 +93,12 @@ public final class ContrastiveRepresentation: DistillationMethod {
             throw DistillationError.invalidConfiguration(
                 "crd: needs the dataset index of every image, got \(step.indices.count) for a batch of \(student.shape[0])")
         }
+        // Data-parallel: the negatives of the global batch are drawn on
+        // every rank (one stream everywhere), each keeping its own rows.
+        let (global, start) = try memory.processGroup.allGatherIndices(step.indices.map(Int64.init))
+        let contrast = try memory.contrastIndices(positives: global.map(Int.init), keeping: start..<(start + step.indices.count))
         return try loss(student: student, teacher: try step.teacher(taps.teacher), indices: step.indices,
-                        contrastIndices: try memory.contrastIndices(positives: step.indices))
+                        contrastIndices: contrast)
     }
 
     /// The loss with given contrast indices ([B, K + 1], `indices` first in

@@ -130,6 +130,14 @@ extension ProcessGroup {
         return received
     }
 
+    /// Every rank's `values` concatenated in rank order (the ranks may hold
+    /// different numbers), and where this rank's begin in the result.
+    public func allGatherIndices(_ values: [Int64]) throws -> (all: [Int64], start: Int) {
+        guard isDistributed else { return (values, 0) }
+        let counts = try allGather([Int64(values.count)], counts: Array(repeating: 1, count: size)).map(Int.init)
+        return (try allGather(values, counts: counts), counts[..<rank].reduce(0, +))
+    }
+
     /// Every rank's float tensor rows, concatenated along axis 0 in rank
     /// order (the ranks may hold different numbers of rows; the other axes
     /// must agree). Not recorded on the tape.

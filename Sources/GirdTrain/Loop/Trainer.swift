@@ -64,6 +64,9 @@ public final class Trainer {
     /// Seconds this rank spent in collectives after backward: the gradient
     /// reduction it waited for, and the small agreements of each step.
     public private(set) var communicationSeconds: Double = 0
+    /// Wall-clock seconds of each training step of the last `train` or
+    /// `resume` (loss, backward, reduction, optimizer), for benchmarks.
+    public private(set) var stepSeconds: [Double] = []
 
     public init(configuration: TrainingConfiguration, loss: @escaping TrainingLoss = Trainer.crossEntropy) {
         self.configuration = configuration
@@ -122,6 +125,8 @@ public final class Trainer {
                           checkpoint: String?) throws -> TrainingRun {
         try configuration.validate()
         let group = processGroup, distributed = group.isDistributed, writes = group.rank == 0
+        stepSeconds = []
+        communicationSeconds = 0
         let directory = configuration.outputDirectory
         if writes { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
         if distributed { try Self.checkSameData([trainSet, testSet] + (valSet.map { [$0] } ?? []), group: group) }
@@ -208,6 +213,7 @@ public final class Trainer {
                 let batch = TrainingBatch(images: inputs, labels: labels,
                                           indices: Array(order[loader.positions(ofBatch: step)]),
                                           epoch: epoch, batch: step)
+                let stepStart = DispatchTime.now().uptimeNanoseconds
                 optimizer.learningRate = try configuration.schedule.learningRate(
                     base: configuration.learningRate, epoch: epoch, step: step, stepsPerEpoch: stepsPerEpoch, epochs: epochs)
                 firstRate = firstRate ?? optimizer.learningRate
@@ -245,6 +251,7 @@ public final class Trainer {
                 try optimizer.step()
                 optimizer.clearGradients()
                 try objective.afterStep()
+                stepSeconds.append(Double(DispatchTime.now().uptimeNanoseconds - stepStart) * 1e-9)
                 lossSum += stepLoss
                 steps += 1
                 images += globalImages

@@ -10,9 +10,9 @@ import GirdTrain
 // engine alone (no recipe language), launched by GirdMPITests under
 // `mpirun -np 2` and alone, which reports on rank 0 what only the ranks
 // together can check: that every rank ends with the same weights and the
-// same GIRD bank.
+// same GIRD bank (or CRD memory).
 //
-//   gird-mpi-probe OUTPUT_DIRECTORY [--sync-bn] [--gird] [--epochs N] [--lr RATE] [--batch SIZE] [--fail-on-rank R]
+//   gird-mpi-probe OUTPUT_DIRECTORY [--sync-bn] [--gird] [--crd] [--epochs N] [--lr RATE] [--batch SIZE] [--fail-on-rank R]
 //                  [--stop-after STEPS] [--resume] [--data-differs-by-rank]
 //
 // --data-differs-by-rank gives each rank other images (a misconfigured job).
@@ -31,6 +31,7 @@ func option(_ name: String) -> String? {
     arguments.firstIndex(of: name).flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil }
 }
 let synchronized = arguments.contains("--sync-bn"), withGIRD = arguments.contains("--gird")
+let withCRD = arguments.contains("--crd")
 let epochs = Int(option("--epochs") ?? "1") ?? 1
 let learningRate = Double(option("--lr") ?? "0.1") ?? 0.1
 let batchSize = Int(option("--batch") ?? "32") ?? 32
@@ -92,7 +93,16 @@ do {
     configuration.progress = .silent
     let objective: TrainingObjective
     var gird: GIRD?
-    if withGIRD {
+    var crd: ContrastiveRepresentation?
+    if withCRD {
+        // Small sizes: 16 dimensions, 20 negatives, a memory row per image.
+        let teacher = try ModelZoo.make("resnet8", classes: 10, inChannels: 1, generator: RandomGenerator(seed: 1))
+        let method = try ContrastiveRepresentation(featureDimension: 16, negatives: 20)
+        crd = method
+        objective = try Distiller(teacher: teacher, terms: [
+            DistillationTerm(try CrossEntropyTerm()), DistillationTerm(method, weight: 0.8),
+        ])
+    } else if withGIRD {
         let teacher = try ModelZoo.make("resnet8", classes: 10, inChannels: 1, generator: RandomGenerator(seed: 1))
         let method = try GIRD(configuration: GIRD.Configuration(bankSize: 64))
         gird = method
@@ -133,6 +143,14 @@ do {
             }
         }
         try agree(hash, what: "GIRD banks (\(bank.count) rows)")
+    }
+    if let memory = crd?.memory {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for (_, tensor) in memory.checkpointTensors {
+            let words = tensor.dtype == .float32 ? tensor.toArray().map { UInt64($0.bitPattern) } : tensor.toIndices().map { UInt64(bitPattern: $0) }
+            for word in words { hash = (hash ^ word) &* 0x0000_0100_0000_01B3 }
+        }
+        try agree(hash, what: "CRD memories (\(memory.size) rows)")
     }
     if group.rank == 0 { print("train loss \(run.history.last?.trainLoss ?? .nan) top-1 \(run.finalTop1)") }
     if let mpi = group as? MPIProcessGroup { try mpi.finalize() }
