@@ -77,6 +77,12 @@ public final class Distiller: TrainingObjective {
         preparedStudent = student
     }
 
+    /// The layers each term reads of `student` and the teacher, in term
+    /// order (what `prepare` taps; nothing is built or run).
+    public func tapRequests(student: Network) throws -> [TapRequest] {
+        try terms.map { try $0.method.configure(student: student, teacher: teacher) }
+    }
+
     public func join(_ group: ProcessGroup) {
         if group !== processGroup { preparedStudent = nil }
         processGroup = group

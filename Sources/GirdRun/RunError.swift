@@ -18,6 +18,8 @@ public enum RunError: Error, Equatable, CustomStringConvertible {
     case differentRanks(directory: String, trained: Int, now: Int)
     /// Rank 0 decided for every rank and failed; the others report its message.
     case failedOnRankZero(message: String)
+    /// A term's default taps now name other layers than the run read.
+    case differentTaps(directory: String, recorded: RunFile.TermTaps, now: RunFile.TermTaps)
 
     public var description: String {
         switch self {
@@ -43,6 +45,12 @@ public enum RunError: Error, Equatable, CustomStringConvertible {
                 + "resume it with the same number (mpirun -np \(trained)), or the data order and batch norm would change mid-run"
         case let .failedOnRankZero(message):
             return "on rank 0: \(message)"
+        case let .differentTaps(directory, recorded, now):
+            func layers(_ taps: RunFile.TermTaps) -> String {
+                "student \(taps.student.joined(separator: ", ")); teacher \(taps.teacher.joined(separator: ", "))"
+            }
+            return "\(directory) was trained with \(recorded.method) reading \(layers(recorded)), and today's default "
+                + "would read \(layers(now)); resume it with the toolkit version that started it, or start a new run"
         }
     }
 }

@@ -111,11 +111,14 @@ public final class RunLauncher {
             if case .resume(_, false) = decision { try Self.checkRanks(directory: directory, group: group) }
             return decision
         }
-        let trainer = Trainer(configuration: configuration, objective: try Self.objective(for: request))
+        let objective = try Self.objective(for: request)
+        let taps = try Self.taps(of: objective, student: request.student)
+        let trainer = Trainer(configuration: configuration, objective: objective)
         trainer.shouldStop = shouldStop
         trainer.progressLabel = progressLabel
         trainer.processGroup = group
         if case .resume(let checkpoint, let finished) = decision {
+            if !finished { try Self.checkTaps(taps, directory: directory) }
             if group.rank == 0 {
                 report(finished ? "\(directory): finished before, reusing its result" : "\(directory): continuing from its checkpoint")
             }
@@ -131,7 +134,8 @@ public final class RunLauncher {
                 throw RunError.cannotWrite(path: directory, reason: error.localizedDescription)
             }
             try RunDirectory.write(request.provenance, to: directory)
-            try RunFile(specification: specification, environment: .current(seed: specification.seed, ranks: group.size))
+            try RunFile(specification: specification, taps: taps,
+                        environment: .current(seed: specification.seed, ranks: group.size))
                 .write(to: directory)
             if let teacher = request.teacher {
                 try teacher.saveWeights(to: directory + "/" + RunSpecification.teacherWeights)
@@ -165,7 +169,9 @@ public final class RunLauncher {
         let request = try RunRequest(specification: specification, directory: directory, student: student, teacher: teacher)
         var configuration = specification.configuration(outputDirectory: directory)
         configuration.progress = progress
-        let trainer = Trainer(configuration: configuration, objective: try Self.objective(for: request))
+        let objective = try Self.objective(for: request)
+        try Self.checkTaps(try Self.taps(of: objective, student: request.student), directory: directory)
+        let trainer = Trainer(configuration: configuration, objective: objective)
         trainer.shouldStop = shouldStop
         trainer.progressLabel = progressLabel
         let group = processGroup
@@ -184,6 +190,23 @@ public final class RunLauncher {
             return try request.specification.makeObjective(teacher: request.teacher)
         }
         return try Distiller(teacher: teacher, terms: terms, seed: request.specification.seed)
+    }
+
+    /// The layers each term of a distillation reads (nil without a teacher).
+    private static func taps(of objective: TrainingObjective, student: Network) throws -> [RunFile.TermTaps]? {
+        guard let distiller = objective as? Distiller else { return nil }
+        return try zip(distiller.terms, distiller.tapRequests(student: student)).map {
+            RunFile.TermTaps(method: $0.method.name, student: $1.student, teacher: $1.teacher)
+        }
+    }
+
+    /// Continuing a run must read the layers it started with: a default
+    /// that now resolves to others would change the run halfway.
+    private static func checkTaps(_ taps: [RunFile.TermTaps]?, directory: String) throws {
+        guard let recorded = try RunFile.read(from: directory).taps, let taps else { return }
+        for (old, new) in zip(recorded, taps) where old != new {
+            throw RunError.differentTaps(directory: directory, recorded: old, now: new)
+        }
     }
 
     /// A batch of images must fit in memory (its activations need more, but

@@ -74,6 +74,11 @@ final class RunLauncherTests: XCTestCase {
         XCTAssertEqual(file.environment?.threads, 1)
         XCTAssertEqual(file.environment?.toolVersion, MachineFacts.toolVersion)
         XCTAssertEqual(file.environment?.seed, 3)
+        // GIRD's default taps, written out as the layers they named.
+        XCTAssertEqual(file.taps, [RunFile.TermTaps(method: "ce", student: [], teacher: []),
+                                   RunFile.TermTaps(method: "kd", student: [], teacher: []),
+                                   RunFile.TermTaps(method: "gird", student: ["stem", "stage1", "stage2", "stage3"],
+                                                    teacher: ["stem", "stage1", "stage2", "stage3"])])
         XCTAssertTrue(FileManager.default.fileExists(atPath: split + "/" + RunSpecification.teacherWeights))
 
         let resumed = try launcher().resume(directory: split)
@@ -82,6 +87,24 @@ final class RunLauncherTests: XCTestCase {
         XCTAssertEqual(FileManager.default.contents(atPath: split + "/last.safetensors"),
                        FileManager.default.contents(atPath: whole + "/last.safetensors"))
         XCTAssertEqual(try RunFile.read(from: split).resumes.count, 1)
+    }
+
+    /// A run resumed where the method's default taps would now name other
+    /// layers (here: run.json edited as an older default would have left
+    /// it) is refused by name instead of changing layers halfway.
+    func testResumeRefusesLayersOtherThanTheRunStartedWith() throws {
+        let directory = temporaryDirectory("taps")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        XCTAssertThrowsError(try launcher(stoppingAfter: 3).run(
+            try RunRequest(specification: try Self.distillation(), directory: directory, teacher: try teacher())))
+        var file = try RunFile.read(from: directory)
+        file.taps?[2].student = ["stage1", "stage2", "stage3"]
+        try file.write(to: directory)
+        XCTAssertThrowsError(try launcher().resume(directory: directory)) { error in
+            XCTAssertEqual("\(error)", "\(directory) was trained with gird reading student stage1, stage2, stage3; "
+                + "teacher stem, stage1, stage2, stage3, and today's default would read student stem, stage1, stage2, stage3; "
+                + "teacher stem, stage1, stage2, stage3; resume it with the toolkit version that started it, or start a new run")
+        }
     }
 
     /// Issue 15: the student given to `resume` is the one trained (the model
