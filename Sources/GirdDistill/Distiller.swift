@@ -32,6 +32,10 @@ public final class Distiller: TrainingObjective {
     public private(set) var processGroup: ProcessGroup = SingleProcessGroup()
     /// Each term's unweighted value at the last step, in term order.
     public private(set) var lastValues: [(name: String, value: Float)] = []
+    /// Each term's method name, a repeated one numbered from its second
+    /// use (`kd`, `kd_2`): the names of the logged columns.
+    public let lossTermNames: [String]
+    public private(set) var lastLossTerms: [Double] = []
     private var taps: [TapRequest] = []
     private var studentTaps: [String] = [], teacherTaps: [String] = []
     private weak var preparedStudent: Network?
@@ -42,6 +46,12 @@ public final class Distiller: TrainingObjective {
         self.teacher = teacher
         self.terms = terms
         self.seed = seed
+        var uses: [String: Int] = [:]
+        lossTermNames = terms.map { term in
+            let name = term.method.name
+            uses[name, default: 0] += 1
+            return uses[name]! == 1 ? name : "\(name)_\(uses[name]!)"
+        }
     }
 
     /// Configures every term against `student` and the teacher and builds
@@ -107,6 +117,7 @@ public final class Distiller: TrainingObjective {
             total = try total.map { try $0 + weighted } ?? weighted
         }
         lastValues = values
+        lastLossTerms = zip(terms, values).map { Double($0.weight) * Double($1.value) }
         return total!
     }
 

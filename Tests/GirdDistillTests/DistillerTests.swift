@@ -3,7 +3,7 @@ import XCTest
 import GirdData
 import GirdNN
 import GirdTensor
-import GirdTrain
+@testable import GirdTrain
 @testable import GirdDistill
 
 /// Two classes of 1x32x32 noise images, brighter on the left or the right half.
@@ -134,5 +134,40 @@ final class DistillerTests: XCTestCase {
         XCTAssertEqual(run.history.count, 8)
         XCTAssertTrue(run.history.allSatisfy { $0.trainLoss.isFinite })
         XCTAssertGreaterThanOrEqual(run.finalTop1, 0.9)
+    }
+
+    /// Each term's weighted mean is logged (metrics files, progress line)
+    /// and the terms add up to the train loss; a method used twice is
+    /// numbered from its second use.
+    func testEachTermIsLoggedAndTheTermsAddUpToTheLoss() throws {
+        let train = try halvesDataset(count: 48, seed: 1), test = try halvesDataset(count: 16, seed: 2)
+        let teacher = try ModelZoo.make("resnet8", classes: 2, inChannels: 1, generator: RandomGenerator(seed: 4))
+        let student = try ModelZoo.make("resnet8", classes: 2, inChannels: 1, generator: RandomGenerator(seed: 5))
+        var configuration = TrainingConfiguration(epochs: 2, outputDirectory: temporaryDirectory("terms"))
+        defer { try? FileManager.default.removeItem(atPath: configuration.outputDirectory) }
+        configuration.batchSize = 16
+        configuration.progress = .silent
+        let distiller = try Distiller(teacher: teacher, terms: [
+            DistillationTerm(try CrossEntropyTerm()), DistillationTerm(try KnowledgeDistillation(), weight: 0.5),
+            DistillationTerm(try KnowledgeDistillation(temperature: 2), weight: 0.25)])
+        XCTAssertEqual(distiller.lossTermNames, ["ce", "kd", "kd_2"])
+        let run = try Trainer(configuration: configuration, objective: distiller).train(model: student, trainSet: train, testSet: test)
+        for record in run.history {
+            XCTAssertEqual(Set(record.termLosses.keys), ["ce", "kd", "kd_2"])
+            let sum = record.termLosses.values.reduce(0, +)
+            XCTAssertEqual(sum, record.trainLoss, accuracy: 1e-5 * record.trainLoss)
+            XCTAssertGreaterThan(record.termLosses["kd"]!, 0)
+        }
+        let csv = try String(contentsOfFile: configuration.outputDirectory + "/metrics.csv", encoding: .utf8)
+        let lines = csv.split(separator: "\n")
+        XCTAssertEqual(lines[0], "epoch,train_loss,test_top1,test_top5,test_loss,lr,seconds,loss_ce,loss_kd,loss_kd_2")
+        XCTAssertEqual(lines[1].split(separator: ",")[7], "\(run.history[0].termLosses["ce"]!)")
+        let json = try String(contentsOfFile: configuration.outputDirectory + "/metrics.jsonl", encoding: .utf8)
+        let first = try JSONDecoder().decode(EpochRecord.self, from: Data(json.split(separator: "\n")[0].utf8))
+        XCTAssertEqual(first, run.history[0])
+        XCTAssertTrue(json.contains("\"loss_kd_2\":"), json)
+        let line = ProgressReporter.epochLine(run.history[1], epochs: 2, terms: distiller.lossTermNames)
+        let ce = String(format: "%.4f", run.history[1].termLosses["ce"]!)
+        XCTAssertTrue(line.hasPrefix("epoch 2/2  train loss \(String(format: "%.4f", run.history[1].trainLoss)) (ce \(ce) kd "), line)
     }
 }

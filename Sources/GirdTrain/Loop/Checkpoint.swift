@@ -32,6 +32,8 @@ struct CheckpointState: Codable, Equatable {
         var firstRate: Float?
         /// Wall time of the part already run (nil in older checkpoints).
         var seconds: Double?
+        /// The loss terms' sums over those steps (nil in older checkpoints).
+        var termSums: [String: Double]?
     }
 
     /// A resume with a different seed, optimizer, schedule or length would

@@ -19,9 +19,13 @@ public struct EpochRecord: Codable, Equatable, Sendable {
     /// On the validation set, when the run has one (`valSet`).
     public var valTop1: Double?
     public var valLoss: Double?
+    /// The epoch's mean of each loss term's weighted value, by term name
+    /// (`TrainingObjective.lossTermNames`); they add up to `trainLoss`.
+    /// Empty for a plain loss. Written as `loss_<name>`.
+    public var termLosses: [String: Double]
 
     public init(epoch: Int, trainLoss: Double, testTop1: Double, testTop5: Double, testLoss: Double, learningRate: Double,
-                seconds: Double, valTop1: Double? = nil, valLoss: Double? = nil) {
+                seconds: Double, valTop1: Double? = nil, valLoss: Double? = nil, termLosses: [String: Double] = [:]) {
         self.epoch = epoch
         self.trainLoss = trainLoss
         self.testTop1 = testTop1
@@ -31,11 +35,23 @@ public struct EpochRecord: Codable, Equatable, Sendable {
         self.seconds = seconds
         self.valTop1 = valTop1
         self.valLoss = valLoss
+        self.termLosses = termLosses
     }
 
-    enum CodingKeys: String, CodingKey {
-        case epoch, trainLoss = "train_loss", testTop1 = "test_top1", testTop5 = "test_top5", testLoss = "test_loss"
-        case learningRate = "lr", seconds, valTop1 = "val_top1", valLoss = "val_loss"
+    /// The fixed keys, and `loss_<term>` for each term.
+    struct CodingKeys: CodingKey, Equatable {
+        let stringValue: String
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+        var intValue: Int? { nil }
+
+        static let epoch = CodingKeys(stringValue: "epoch"), trainLoss = CodingKeys(stringValue: "train_loss")
+        static let testTop1 = CodingKeys(stringValue: "test_top1"), testTop5 = CodingKeys(stringValue: "test_top5")
+        static let testLoss = CodingKeys(stringValue: "test_loss"), learningRate = CodingKeys(stringValue: "lr")
+        static let seconds = CodingKeys(stringValue: "seconds")
+        static let valTop1 = CodingKeys(stringValue: "val_top1"), valLoss = CodingKeys(stringValue: "val_loss")
+        static let termPrefix = "loss_"
+        static func term(_ name: String) -> CodingKeys { CodingKeys(stringValue: termPrefix + name) }
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -52,6 +68,7 @@ public struct EpochRecord: Codable, Equatable, Sendable {
         try metric(seconds, .seconds)
         if let valTop1 { try metric(valTop1, .valTop1) }
         if let valLoss { try metric(valLoss, .valLoss) }
+        for (name, value) in termLosses { try metric(value, .term(name)) }
     }
 
     public init(from decoder: Decoder) throws {
@@ -66,18 +83,23 @@ public struct EpochRecord: Codable, Equatable, Sendable {
         seconds = try metric(.seconds)
         valTop1 = container.contains(.valTop1) ? try metric(.valTop1) : nil
         valLoss = container.contains(.valLoss) ? try metric(.valLoss) : nil
+        termLosses = [:]
+        for key in container.allKeys where key.stringValue.hasPrefix(CodingKeys.termPrefix) {
+            termLosses[String(key.stringValue.dropFirst(CodingKeys.termPrefix.count))] = try metric(key)
+        }
     }
 }
 
 /// `metrics.jsonl` (one JSON object per epoch) and `metrics.csv` (a header
 /// and one row per epoch) in the run directory, rewritten whole after each
 /// epoch from the run's history, so that a resumed run's files are the
-/// uninterrupted run's.
+/// uninterrupted run's. The loss terms' columns (`loss_ce`, `loss_kd`, ...)
+/// come last, in the objective's term order.
 enum MetricsLog {
     static let columns = ["epoch", "train_loss", "test_top1", "test_top5", "test_loss", "lr", "seconds"]
     static let validationColumns = ["val_top1", "val_loss"]
 
-    static func write(_ history: [EpochRecord], to directory: String) throws {
+    static func write(_ history: [EpochRecord], terms: [String] = [], to directory: String) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         var jsonLines = ""
@@ -85,11 +107,13 @@ enum MetricsLog {
             jsonLines += String(decoding: try encoder.encode(record), as: UTF8.self) + "\n"
         }
         let validated = history.contains { $0.valTop1 != nil }
-        var csv = (columns + (validated ? validationColumns : [])).joined(separator: ",") + "\n"
+        let termColumns = terms.map { EpochRecord.CodingKeys.termPrefix + $0 }
+        var csv = (columns + (validated ? validationColumns : []) + termColumns).joined(separator: ",") + "\n"
         for record in history {
             var fields: [String] = [String(record.epoch), "\(record.trainLoss)", "\(record.testTop1)", "\(record.testTop5)",
                                     "\(record.testLoss)", "\(record.learningRate)", "\(record.seconds)"]
             if validated { fields += [record.valTop1.map { "\($0)" } ?? "", record.valLoss.map { "\($0)" } ?? ""] }
+            fields += terms.map { name in record.termLosses[name].map { "\($0)" } ?? "" }
             csv += fields.joined(separator: ",") + "\n"
         }
         try Data(jsonLines.utf8).write(to: URL(fileURLWithPath: directory + "/metrics.jsonl"), options: .atomic)

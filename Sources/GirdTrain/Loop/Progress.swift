@@ -45,10 +45,10 @@ struct ProgressReporter {
         if case .terminal = style { write("\n") }
     }
 
-    func epochEnded(_ record: EpochRecord) {
+    func epochEnded(_ record: EpochRecord, terms: [String] = []) {
         switch style {
-        case .terminal: write("\r\u{1B}[2K" + prefix + Self.epochLine(record, epochs: epochs) + "\n")
-        case .plain: write(prefix + Self.epochLine(record, epochs: epochs) + "\n")
+        case .terminal: write("\r\u{1B}[2K" + prefix + Self.epochLine(record, epochs: epochs, terms: terms) + "\n")
+        case .plain: write(prefix + Self.epochLine(record, epochs: epochs, terms: terms) + "\n")
         case .silent, .automatic: break
         }
     }
@@ -60,9 +60,12 @@ struct ProgressReporter {
             + "\(Int(imagesPerSecond.rounded())) img/s  ETA \(duration(secondsLeft))"
     }
 
-    /// `epoch 1/30  train loss 2.3026  test top-1 10.00%  top-5 50.00%  test loss 2.3026  lr 0.05  12.3 s` (epoch from 1).
-    static func epochLine(_ record: EpochRecord, epochs: Int) -> String {
-        "epoch \(record.epoch + 1)/\(epochs)  train loss \(fixed(record.trainLoss, 4))  "
+    /// `epoch 1/30  train loss 2.3026  test top-1 10.00%  top-5 50.00%  test loss 2.3026  lr 0.05  12.3 s` (epoch from 1);
+    /// a distillation's terms follow its train loss: `train loss 1.7282 (ce 0.5210 kd 0.9134 gird 0.2938)`.
+    static func epochLine(_ record: EpochRecord, epochs: Int, terms: [String] = []) -> String {
+        let parts = terms.compactMap { name in record.termLosses[name].map { "\(name) \(fixed($0, 4))" } }
+        return "epoch \(record.epoch + 1)/\(epochs)  train loss \(fixed(record.trainLoss, 4))"
+            + (parts.isEmpty ? "" : " (" + parts.joined(separator: " ") + ")") + "  "
             + "test top-1 \(fixed(record.testTop1 * 100, 2))%  top-5 \(fixed(record.testTop5 * 100, 2))%  "
             + "test loss \(fixed(record.testLoss, 4))"
             + (record.valTop1.map { "  val top-1 \(fixed($0 * 100, 2))%" } ?? "")

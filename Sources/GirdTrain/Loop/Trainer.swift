@@ -132,6 +132,7 @@ public final class Trainer {
         if distributed { try Self.checkSameData([trainSet, testSet] + (valSet.map { [$0] } ?? []), group: group) }
         objective.join(group)
         try objective.prepare(model: model, trainSet: trainSet)
+        let termNames = objective.lossTermNames
         let auxiliary = objective.trainableModules
         let namedParameters = model.namedParameters()
             + auxiliary.flatMap { $0.module.namedParameters(prefix: "aux.\($0.name).") }
@@ -184,6 +185,7 @@ public final class Trainer {
             let order = loader.order(epoch: epoch)
             var lossSum = state.partialEpoch?.lossSum ?? 0, steps = state.partialEpoch?.steps ?? 0, images = 0
             var firstRate: Float? = state.partialEpoch?.firstRate
+            var termSums = state.partialEpoch?.termSums ?? [:]
             state.partialEpoch = nil
             while true {
                 var stopping = shouldStop?() ?? false
@@ -194,7 +196,8 @@ public final class Trainer {
                     batches.stop()
                     state.position = batches.position
                     state.partialEpoch = .init(lossSum: lossSum, steps: steps, firstRate: firstRate,
-                                               seconds: Double(DispatchTime.now().uptimeNanoseconds - epochStart) * 1e-9)
+                                               seconds: Double(DispatchTime.now().uptimeNanoseconds - epochStart) * 1e-9,
+                                               termSums: termSums.isEmpty ? nil : termSums)
                     try group.broadcast(buffers, from: 0)
                     if writes {
                         try Checkpoint.save(state, model: model, auxiliary: auxiliary, optimizer: optimizer,
@@ -222,11 +225,14 @@ public final class Trainer {
                 if distributed { try group.broadcast(buffers, from: 0) }
                 let value = try objective.loss(model: model, batch: batch)
                 let share = Double(inputs.shape[0]) / Double(globalImages)
-                // The mean loss over the global batch; NaN anywhere is NaN on every rank.
+                // The mean loss (and of each term) over the global batch; NaN
+                // anywhere is NaN on every rank.
                 var stepLoss = value.nonFiniteCount() == 0 ? Double(try value.item()) : .nan
+                var stepTerms = objective.lastLossTerms
                 if distributed {
                     let started = DispatchTime.now().uptimeNanoseconds
-                    stepLoss = try group.allReduceSum([share * stepLoss])[0]
+                    let sums = try group.allReduceSum(([stepLoss] + stepTerms).map { share * $0 })
+                    (stepLoss, stepTerms) = (sums[0], Array(sums.dropFirst()))
                     communicationSeconds += Double(DispatchTime.now().uptimeNanoseconds - started) * 1e-9
                 }
                 guard stepLoss.isFinite else {
@@ -253,6 +259,7 @@ public final class Trainer {
                 try objective.afterStep()
                 stepSeconds.append(Double(DispatchTime.now().uptimeNanoseconds - stepStart) * 1e-9)
                 lossSum += stepLoss
+                for (name, term) in zip(termNames, stepTerms) { termSums[name, default: 0] += term }
                 steps += 1
                 images += globalImages
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - epochStart) * 1e-9
@@ -284,7 +291,8 @@ public final class Trainer {
                 epoch: epoch, trainLoss: steps > 0 ? lossSum / Double(steps) : .nan, testTop1: result.top1,
                 testTop5: result.top5, testLoss: result.loss, learningRate: Double(firstRate ?? optimizer.learningRate),
                 seconds: Double(DispatchTime.now().uptimeNanoseconds - epochStart) * 1e-9,
-                valTop1: validation?.top1, valLoss: validation?.loss)
+                valTop1: validation?.top1, valLoss: validation?.loss,
+                termLosses: steps > 0 ? termSums.mapValues { $0 / Double(steps) } : [:])
             state.history.append(record)
             state.position = DataLoader.Position(epoch: epoch + 1, batch: 0)
             var epochMetadata = ["epoch": String(epoch), "test_top1": "\(result.top1)"]
@@ -300,9 +308,9 @@ public final class Trainer {
                 try model.saveWeights(to: directory + "/last.safetensors", metadata: epochMetadata)
                 try Checkpoint.save(state, model: model, auxiliary: auxiliary, optimizer: optimizer,
                                     parameterNames: namedParameters.map(\.name), state: owners, to: checkpointPath)
-                try MetricsLog.write(state.history, to: directory)
+                try MetricsLog.write(state.history, terms: termNames, to: directory)
             }
-            progress.epochEnded(record)
+            progress.epochEnded(record, terms: termNames)
         }
         return Self.summary(state, checkpoint: checkpointPath, directory: directory)
     }

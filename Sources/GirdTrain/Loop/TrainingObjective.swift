@@ -44,6 +44,13 @@ public protocol TrainingObjective: AnyObject {
     var trainableModules: [(name: String, module: Module)] { get }
     /// State saved as `state.<name>.*` in checkpoints.
     var trainingState: [String: TrainingState] { get }
+    /// The names of the terms the loss adds up (`ce`, `kd`, `gird`, a
+    /// second term of one method as `kd_2`), logged as `loss_<name>`; none
+    /// for a plain loss.
+    var lossTermNames: [String] { get }
+    /// Each term's weighted value in the last `loss(model:batch:)`, in the
+    /// order of `lossTermNames`: they add up to the loss.
+    var lastLossTerms: [Double] { get }
 }
 
 extension TrainingObjective {
@@ -52,6 +59,8 @@ extension TrainingObjective {
     public func afterStep() throws {}
     public var trainableModules: [(name: String, module: Module)] { [] }
     public var trainingState: [String: TrainingState] { [:] }
+    public var lossTermNames: [String] { [] }
+    public var lastLossTerms: [Double] { [] }
 }
 
 /// Plain supervised training: cross-entropy of the model's logits.
