@@ -46,8 +46,10 @@ public final class BatchNorm: Layer {
         if isTraining, let group = synchronization {
             return try synchronizedForward(input, group: group)
         }
-        return try Tensor.batchNorm(input, weight: weight, bias: bias, runningMean: runningMean, runningVariance: runningVariance,
-                                   training: isTraining, momentum: momentum, epsilon: epsilon)
+        let output = try Tensor.batchNorm(input, weight: weight, bias: bias, runningMean: runningMean,
+                                          runningVariance: runningVariance, training: isTraining, momentum: momentum, epsilon: epsilon)
+        ForwardObserver.current?(self, input, output)
+        return output
     }
 
     /// Training-mode batch norm over the global batch: the same formula as

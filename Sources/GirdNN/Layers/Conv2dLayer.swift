@@ -28,6 +28,9 @@ public final class Conv2d: Layer {
     }
 
     public override func forward(_ input: Tensor) throws -> Tensor {
-        try Tensor.conv2d(input, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
+        let output = try Tensor.conv2d(input, weight: weight, bias: bias, stride: stride, padding: padding,
+                                       dilation: dilation, groups: groups)
+        ForwardObserver.current?(self, input, output)
+        return output
     }
 }

@@ -17,6 +17,8 @@ public final class Linear: Layer {
     }
 
     public override func forward(_ input: Tensor) throws -> Tensor {
-        try Tensor.linear(input, weight: weight, bias: bias)
+        let output = try Tensor.linear(input, weight: weight, bias: bias)
+        ForwardObserver.current?(self, input, output)
+        return output
     }
 }
