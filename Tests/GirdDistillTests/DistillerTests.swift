@@ -118,16 +118,23 @@ final class DistillerTests: XCTestCase {
         }
     }
 
+    /// Two resnet8 on the halves task (teacher, student) and a silent
+    /// configuration of batch 16 writing under a temporary folder.
+    private func trainerSetUp(epochs: Int, name: String) throws -> (Network, Network, TrainingConfiguration) {
+        let teacher = try ModelZoo.make("resnet8", classes: 2, inChannels: 1, generator: RandomGenerator(seed: 4))
+        let student = try ModelZoo.make("resnet8", classes: 2, inChannels: 1, generator: RandomGenerator(seed: 5))
+        var configuration = TrainingConfiguration(epochs: epochs, outputDirectory: temporaryDirectory(name))
+        configuration.batchSize = 16
+        configuration.progress = .silent
+        return (teacher, student, configuration)
+    }
+
     /// CE + KD through the trainer for eight short epochs: finite losses, a run
     /// that learns the halves task.
     func testTrainsThroughTheTrainer() throws {
         let train = try halvesDataset(count: 64, seed: 1), test = try halvesDataset(count: 32, seed: 2)
-        let teacher = try ModelZoo.make("resnet8", classes: 2, inChannels: 1, generator: RandomGenerator(seed: 4))
-        let student = try ModelZoo.make("resnet8", classes: 2, inChannels: 1, generator: RandomGenerator(seed: 5))
-        var configuration = TrainingConfiguration(epochs: 8, outputDirectory: temporaryDirectory("distill"))
+        let (teacher, student, configuration) = try trainerSetUp(epochs: 8, name: "distill")
         defer { try? FileManager.default.removeItem(atPath: configuration.outputDirectory) }
-        configuration.batchSize = 16
-        configuration.progress = .silent
         let distiller = try Distiller(teacher: teacher, terms: [
             DistillationTerm(try CrossEntropyTerm()), DistillationTerm(try KnowledgeDistillation(), weight: 0.1)])
         let run = try Trainer(configuration: configuration, objective: distiller).train(model: student, trainSet: train, testSet: test)
@@ -141,12 +148,8 @@ final class DistillerTests: XCTestCase {
     /// numbered from its second use.
     func testEachTermIsLoggedAndTheTermsAddUpToTheLoss() throws {
         let train = try halvesDataset(count: 48, seed: 1), test = try halvesDataset(count: 16, seed: 2)
-        let teacher = try ModelZoo.make("resnet8", classes: 2, inChannels: 1, generator: RandomGenerator(seed: 4))
-        let student = try ModelZoo.make("resnet8", classes: 2, inChannels: 1, generator: RandomGenerator(seed: 5))
-        var configuration = TrainingConfiguration(epochs: 2, outputDirectory: temporaryDirectory("terms"))
+        let (teacher, student, configuration) = try trainerSetUp(epochs: 2, name: "terms")
         defer { try? FileManager.default.removeItem(atPath: configuration.outputDirectory) }
-        configuration.batchSize = 16
-        configuration.progress = .silent
         let distiller = try Distiller(teacher: teacher, terms: [
             DistillationTerm(try CrossEntropyTerm()), DistillationTerm(try KnowledgeDistillation(), weight: 0.5),
             DistillationTerm(try KnowledgeDistillation(temperature: 2), weight: 0.25)])
