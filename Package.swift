@@ -46,6 +46,14 @@ let package = Package(
         // (MPI's handles are macros Swift cannot import).
         .systemLibrary(name: "COpenMPI", path: "Sources/COpenMPI", pkgConfig: "ompi-c"),
         .target(name: "CMPICalls", dependencies: ["COpenMPI"]),
+        // Protobuf messages, encoded by protobuf-c (Debian's libprotobuf-c-dev)
+        // from C that protoc-c generated and the repository keeps
+        // (scripts/regenerate-protobuf): ONNX's schema (libonnx-dev's
+        // onnx.proto) for export_onnx, TensorBoard's event schema for the
+        // run directory's event files.
+        .target(name: "COnnxProto", linkerSettings: [.linkedLibrary("protobuf-c")]),
+        .target(name: "CTensorBoardProto", exclude: ["tensorboard_event.proto"],
+                linkerSettings: [.linkedLibrary("protobuf-c")]),
         .target(name: "GirdMPI", dependencies: ["GirdTensor", "CMPICalls"], swiftSettings: vectorFlags),
         .target(
             name: "GirdTensor",
