@@ -65,7 +65,7 @@ let package = Package(
             swiftSettings: vectorFlags),
         .target(
             name: "GirdTrain",
-            dependencies: ["GirdTensor", "GirdNN", "GirdData"],
+            dependencies: ["GirdTensor", "GirdNN", "GirdData", "CTensorBoardProto"],
             swiftSettings: vectorFlags),
         .target(
             name: "GirdDistill",

@@ -97,6 +97,13 @@ public protocol DistillationMethod: AnyObject {
     var trainableModules: [(name: String, module: Module)] { get }
     /// What a checkpoint must carry (a memory bank), if anything.
     var trainingState: TrainingState? { get }
+    /// The parts a method's loss adds up, logged separately (GIRD's `sim`
+    /// and `evo`: the term `gird` is logged as `gird_sim` and `gird_evo`);
+    /// none when the loss is one piece.
+    var partNames: [String] { get }
+    /// Each part's value in the last `loss(_:)`, unweighted by the term's
+    /// weight, in the order of `partNames`: they add up to the loss.
+    var lastParts: [Double] { get }
 }
 
 extension DistillationMethod {
@@ -104,4 +111,6 @@ extension DistillationMethod {
     public func afterStep() throws {}
     public var trainableModules: [(name: String, module: Module)] { [] }
     public var trainingState: TrainingState? { nil }
+    public var partNames: [String] { [] }
+    public var lastParts: [Double] { [] }
 }

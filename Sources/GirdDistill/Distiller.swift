@@ -33,9 +33,11 @@ public final class Distiller: TrainingObjective {
     /// Each term's unweighted value at the last step, in term order.
     public private(set) var lastValues: [(name: String, value: Float)] = []
     /// Each term's method name, a repeated one numbered from its second
-    /// use (`kd`, `kd_2`): the names of the logged columns.
+    /// use (`kd`, `kd_2`), and a method with parts named by part
+    /// (`gird_sim`, `gird_evo`): the names of the logged columns.
     public let lossTermNames: [String]
     public private(set) var lastLossTerms: [Double] = []
+    public private(set) var lastLogits: Tensor?
     private var taps: [TapRequest] = []
     private var studentTaps: [String] = [], teacherTaps: [String] = []
     private weak var preparedStudent: Network?
@@ -47,10 +49,12 @@ public final class Distiller: TrainingObjective {
         self.terms = terms
         self.seed = seed
         var uses: [String: Int] = [:]
-        lossTermNames = terms.map { term in
-            let name = term.method.name
-            uses[name, default: 0] += 1
-            return uses[name]! == 1 ? name : "\(name)_\(uses[name]!)"
+        lossTermNames = terms.flatMap { term -> [String] in
+            let method = term.method.name
+            uses[method, default: 0] += 1
+            let name = uses[method]! == 1 ? method : "\(method)_\(uses[method]!)"
+            let parts = term.method.partNames
+            return parts.isEmpty ? [name] : parts.map { "\(name)_\($0)" }
         }
     }
 
@@ -106,6 +110,7 @@ public final class Distiller: TrainingObjective {
         teacher.eval()
         let teacherOutput = try GradMode.withoutGradient { try teacher.forward(batch.images, taps: teacherTaps) }
         let studentOutput = try model.forward(batch.images, taps: studentTaps)
+        lastLogits = studentOutput.logits.detach()
         let step = DistillationStep(student: studentOutput, teacher: teacherOutput, labels: batch.labels,
                                     indices: batch.indices, epoch: batch.epoch)
         var total: Tensor?
@@ -117,7 +122,10 @@ public final class Distiller: TrainingObjective {
             total = try total.map { try $0 + weighted } ?? weighted
         }
         lastValues = values
-        lastLossTerms = zip(terms, values).map { Double($0.weight) * Double($1.value) }
+        lastLossTerms = zip(terms, values).flatMap { term, value -> [Double] in
+            let parts = term.method.partNames.isEmpty ? [Double(value.value)] : term.method.lastParts
+            return parts.map { Double(term.weight) * $0 }
+        }
         return total!
     }
 

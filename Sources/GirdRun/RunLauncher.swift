@@ -71,6 +71,9 @@ public final class RunLauncher {
     /// Asked between steps (Ctrl-C); see `Trainer.shouldStop`.
     public var shouldStop: (() -> Bool)?
     public var progress: ProgressStyle = .automatic
+    /// TensorBoard's event files in the run directory (nil: none); not part
+    /// of the run's identity, so a resume logs with the launcher's own.
+    public var tensorBoard: TensorBoardSettings? = TensorBoardSettings()
     /// Starts each epoch line (a sweep names its run).
     public var progressLabel: String?
     /// Where the launcher says what it decided ("continuing from its checkpoint").
@@ -102,6 +105,7 @@ public final class RunLauncher {
         let specification = request.specification, directory = request.directory
         var configuration = specification.configuration(outputDirectory: directory)
         configuration.progress = progress
+        configuration.tensorBoard = tensorBoard
         try configuration.validate()
         try Self.checkMemory(request)
         let group = processGroup
@@ -169,6 +173,7 @@ public final class RunLauncher {
         let request = try RunRequest(specification: specification, directory: directory, student: student, teacher: teacher)
         var configuration = specification.configuration(outputDirectory: directory)
         configuration.progress = progress
+        configuration.tensorBoard = tensorBoard
         let objective = try Self.objective(for: request)
         try Self.checkTaps(try Self.taps(of: objective, student: request.student), directory: directory)
         let trainer = Trainer(configuration: configuration, objective: objective)

@@ -52,13 +52,9 @@ public enum Evaluation {
                 let (images, labels) = try dataset.batch(indices: indices, normalized: normalized)
                 let logits = try model(images)
                 lossSum += Double(try Tensor.crossEntropy(logits, labels: labels, reduction: .sum).item())
-                let k = min(5, logits.shape[1])
-                let ranked = try logits.topk(k, axis: 1).indices.toIndices()
-                for (row, label) in labels.toIndices().enumerated() {
-                    let top = ranked[(row * k)..<((row + 1) * k)]
-                    if top.first == label { correct1 += 1 }
-                    if top.contains(label) { correct5 += 1 }
-                }
+                let correct = try correctCounts(logits, labels: labels)
+                correct1 += correct.top1
+                correct5 += correct.top5
             }
         }
         if let group, group.isDistributed {
@@ -67,5 +63,19 @@ public enum Evaluation {
         }
         let n = Double(dataset.count)
         return EvaluationResult(top1: Double(correct1) / n, top5: Double(correct5) / n, loss: lossSum / n, count: dataset.count)
+    }
+
+    /// How many rows of `logits` rank their label first, and within the
+    /// first five (all of them with fewer than five classes).
+    public static func correctCounts(_ logits: Tensor, labels: Tensor) throws -> (top1: Int, top5: Int) {
+        let k = min(5, logits.shape[1])
+        let ranked = try logits.topk(k, axis: 1).indices.toIndices()
+        var correct1 = 0, correct5 = 0
+        for (row, label) in labels.toIndices().enumerated() {
+            let top = ranked[(row * k)..<((row + 1) * k)]
+            if top.first == label { correct1 += 1 }
+            if top.contains(label) { correct5 += 1 }
+        }
+        return (correct1, correct5)
     }
 }

@@ -163,8 +163,10 @@ final class DistillerTests: XCTestCase {
         }
         let csv = try String(contentsOfFile: configuration.outputDirectory + "/metrics.csv", encoding: .utf8)
         let lines = csv.split(separator: "\n")
-        XCTAssertEqual(lines[0], "epoch,train_loss,test_top1,test_top5,test_loss,lr,seconds,loss_ce,loss_kd,loss_kd_2")
-        XCTAssertEqual(lines[1].split(separator: ",")[7], "\(run.history[0].termLosses["ce"]!)")
+        XCTAssertEqual(lines[0], "epoch,train_loss,test_top1,test_top5,test_loss,lr,seconds,train_top1,train_top5,"
+                       + "loss_ce,loss_kd,loss_kd_2")
+        XCTAssertEqual(lines[1].split(separator: ",")[7], "\(run.history[0].trainTop1!)")
+        XCTAssertEqual(lines[1].split(separator: ",")[9], "\(run.history[0].termLosses["ce"]!)")
         let json = try String(contentsOfFile: configuration.outputDirectory + "/metrics.jsonl", encoding: .utf8)
         let first = try JSONDecoder().decode(EpochRecord.self, from: Data(json.split(separator: "\n")[0].utf8))
         XCTAssertEqual(first, run.history[0])

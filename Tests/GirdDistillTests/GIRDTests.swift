@@ -357,6 +357,11 @@ final class GIRDTests: XCTestCase {
             let loss = try distiller.loss(model: student, batch: TrainingBatch(images: images, labels: labels, indices: Array(0..<8)))
             XCTAssertTrue(try loss.item().isFinite)
             XCTAssertEqual(distiller.lastValues.map(\.name), ["ce", "kd", "gird"])
+            // GIRD is logged as its two parts, which add up to its weighted value.
+            XCTAssertEqual(distiller.lossTermNames, ["ce", "kd", "gird_sim", "gird_evo"])
+            let weight = Double(distiller.terms[2].weight), girdValue = Double(distiller.lastValues[2].value)
+            XCTAssertEqual(distiller.lastLossTerms[2] + distiller.lastLossTerms[3], weight * girdValue, accuracy: 1e-5 * abs(girdValue))
+            XCTAssertEqual(distiller.lastLossTerms.reduce(0, +), Double(try loss.item()), accuracy: 1e-5)
             try loss.backward()
             let firstConv = try XCTUnwrap(student.namedParameters().first { $0.name.hasSuffix("weight") })
             XCTAssertNotNil(firstConv.tensor.grad, "step \(index): \(firstConv.name)")
@@ -365,6 +370,10 @@ final class GIRDTests: XCTestCase {
         }
         XCTAssertEqual(gird.lastSimilarityLosses.count, 4)
         XCTAssertEqual(gird.lastEvolutionLosses.count, 3)
+        let (beta, gamma) = (Double(gird.configuration.similarityWeight), Double(gird.configuration.evolutionWeight))
+        XCTAssertEqual(gird.lastParts[0], beta * gird.lastSimilarityLosses.map(Double.init).reduce(0, +), accuracy: 1e-9)
+        XCTAssertEqual(gird.lastParts[1], gamma * gird.lastEvolutionLosses.map { Double($0.value) }.reduce(0, +), accuracy: 1e-9)
+        XCTAssertGreaterThan(gird.lastParts[1], 0)
     }
 
     // MARK: Checkpoints through the trainer

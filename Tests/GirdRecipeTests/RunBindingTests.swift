@@ -109,4 +109,38 @@ final class RunBindingTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("error: train(): optimizer must be \"sgd\", \"adam\" or \"adamW\", got \"adan\"; did you mean \"adam\"?"), "\(error)")
         }
     }
+
+    func testANegativeLogEveryIsRefused() {
+        XCTAssertThrowsError(try runRecipe("""
+            train(model("resnet8", classes: 10, in_channels: 1), fashion_mnist(split: "test").subset(8), epochs: 1, log_every: -1)
+            """)) { error in
+            XCTAssertTrue("\(error)".contains("error: train(): log_every must be zero (epochs only) or more, got -1"), "\(error)")
+        }
+    }
+
+    /// The history gives each term's share by name (GIRD in its two parts)
+    /// and the training accuracy; the run directory has TensorBoard's file
+    /// only when asked.
+    func testTheHistoryHasEachTermAndTheEventsFollowTheSwitch() throws {
+        let out = folder("terms"), quiet = folder("quiet")
+        defer { for path in [out, quiet] { try? FileManager.default.removeItem(atPath: path) } }
+        let setup = """
+            let data = fashion_mnist(split: "test").subset(32, seed: 1)
+            let t = model("resnet8", classes: 10, in_channels: 1)
+            """
+        XCTAssertEqual(evaluate(setup + """
+
+            let r = distill(teacher: t, student: model("resnet8", classes: 10, in_channels: 1), data: data,
+                            losses: [ce(), gird(bank: 16)], epochs: 1, batch_size: 16, out: \(Value.quote(out)))
+            let e = r.history[0]
+            [keys(e.losses), abs(e.losses.ce + e.losses.gird_sim + e.losses.gird_evo - e.train_loss) < 1e-5,
+             e.train_top1 >= 0 and e.train_top1 <= e.train_top5]
+            """), "[[\"ce\", \"gird_evo\", \"gird_sim\"], true, true]")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: out).filter { $0.hasPrefix("events.out.tfevents.") }.count, 1)
+        _ = evaluate(setup + """
+
+            train(t, data, epochs: 1, batch_size: 16, tensorboard: false, out: \(Value.quote(quiet)))
+            """)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: quiet).filter { $0.hasPrefix("events.out.tfevents.") }, [])
+    }
 }

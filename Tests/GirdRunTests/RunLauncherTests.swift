@@ -85,7 +85,7 @@ final class RunLauncherTests: XCTestCase {
         XCTAssertEqual(resumed.training.finalTop1, reference.training.finalTop1)
         XCTAssertEqual(resumed.training.history.map(\.trainLoss), reference.training.history.map(\.trainLoss))
         XCTAssertEqual(resumed.training.history.map(\.termLosses), reference.training.history.map(\.termLosses))
-        XCTAssertEqual(Set(reference.training.history[0].termLosses.keys), ["ce", "kd", "gird"])
+        XCTAssertEqual(Set(reference.training.history[0].termLosses.keys), ["ce", "kd", "gird_sim", "gird_evo"])
         XCTAssertEqual(FileManager.default.contents(atPath: split + "/last.safetensors"),
                        FileManager.default.contents(atPath: whole + "/last.safetensors"))
         XCTAssertEqual(try RunFile.read(from: split).resumes.count, 1)

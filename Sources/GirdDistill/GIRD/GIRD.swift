@@ -116,6 +116,14 @@ public final class GIRD: DistillationMethod {
 
     public var trainingState: TrainingState? { bank }
 
+    /// The relation part (β · Σ L_sim) and the evolution part (γ · Σ L_evo).
+    public var partNames: [String] { ["sim", "evo"] }
+    public var lastParts: [Double] {
+        let weights = (Double(configuration.similarityWeight), Double(configuration.evolutionWeight))
+        return [weights.0 * lastSimilarityLosses.reduce(0) { $0 + Double($1) },
+                weights.1 * lastEvolutionLosses.reduce(0) { $0 + Double($1.1) }]
+    }
+
     /// This configuration's instance embedding of one tapped feature.
     public func embed(_ feature: Tensor) throws -> Tensor {
         try Self.embedding(feature, pool: configuration.pool)

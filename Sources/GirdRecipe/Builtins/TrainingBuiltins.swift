@@ -24,7 +24,8 @@ public final class ScheduleObject: RecipeObject {
 extension BuiltinRegistry {
     /// The keywords `train` and `distill` share, after their own.
     static let runKeywords = "test: none, val: none, epochs, batch_size: 64, lr: 0.05, momentum: 0.9, weight_decay: 5e-4, "
-        + "nesterov: false, optimizer: \"sgd\", schedule: \"constant\", augment: [], seed: 0, out: none, reuse: false, sync_bn: false"
+        + "nesterov: false, optimizer: \"sgd\", schedule: \"constant\", augment: [], seed: 0, out: none, reuse: false, sync_bn: false, "
+        + "tensorboard: true, log_every: 50"
 
     static var trainingBuiltins: [Builtin] {
         [
@@ -134,6 +135,7 @@ struct RunBinding {
             teacher: teacher?.network, terms: try losses?.map { try $0.takeTerm() }, data: data.dataset, test: test.dataset,
             val: val?.dataset, provenance: RunProvenance.files(context: context))
         let launcher = RunBinding.launcher(context: context, label: directory)
+        launcher.tensorBoard = try tensorBoardSettings()
         if context.isDryRun {
             try launcher.check(request)
             return RunBinding.record(nil, model: student, directory: directory)
@@ -194,6 +196,15 @@ struct RunBinding {
         URL(fileURLWithPath: directory).standardizedFileURL.path
     }
 
+    /// `tensorboard:` and `log_every:` (steps; 0 logs at epochs only).
+    private func tensorBoardSettings() throws -> TensorBoardSettings? {
+        let every = try arguments.int("log_every")
+        guard every >= 0 else {
+            throw BuiltinFailure("\(name)(): log_every must be zero (epochs only) or more, got \(every)")
+        }
+        return try arguments.bool("tensorboard") ? TensorBoardSettings(every: every) : nil
+    }
+
     private func dataset(_ parameter: String) throws -> DatasetObject? {
         switch arguments[parameter] {
         case .none: return nil
@@ -221,6 +232,12 @@ struct RunBinding {
                 ("test_loss", .float(epoch.testLoss)), ("lr", .float(epoch.learningRate)), ("seconds", .float(epoch.seconds))]
             if let valTop1 = epoch.valTop1 { fields.append(("val_top1", .float(valTop1))) }
             if let valLoss = epoch.valLoss { fields.append(("val_loss", .float(valLoss))) }
+            if let trainTop1 = epoch.trainTop1 { fields.append(("train_top1", .float(trainTop1))) }
+            if let trainTop5 = epoch.trainTop5 { fields.append(("train_top5", .float(trainTop5))) }
+            if !epoch.termLosses.isEmpty {
+                // By term name (the epoch record keeps no order): {ce, gird_evo, gird_sim, kd}.
+                fields.append(("losses", .record(Record(epoch.termLosses.sorted { $0.key < $1.key }.map { ($0.key, .float($0.value)) }))))
+            }
             return .record(Record(fields))
         }
         return .record(Record([

@@ -34,6 +34,9 @@ struct CheckpointState: Codable, Equatable {
         var seconds: Double?
         /// The loss terms' sums over those steps (nil in older checkpoints).
         var termSums: [String: Double]?
+        /// Training images ranked right at top-1 and top-5, and counted
+        /// (nil in older checkpoints, or without logits).
+        var trainCorrect: TrainingAccuracy?
     }
 
     /// A resume with a different seed, optimizer, schedule or length would

@@ -19,13 +19,19 @@ public struct EpochRecord: Codable, Equatable, Sendable {
     /// On the validation set, when the run has one (`valSet`).
     public var valTop1: Double?
     public var valLoss: Double?
+    /// On the epoch's training batches as trained (augmented, training
+    /// mode, before each step's update), as RepDistiller's `train_acc`;
+    /// nil when the objective does not expose its logits.
+    public var trainTop1: Double?
+    public var trainTop5: Double?
     /// The epoch's mean of each loss term's weighted value, by term name
     /// (`TrainingObjective.lossTermNames`); they add up to `trainLoss`.
     /// Empty for a plain loss. Written as `loss_<name>`.
     public var termLosses: [String: Double]
 
     public init(epoch: Int, trainLoss: Double, testTop1: Double, testTop5: Double, testLoss: Double, learningRate: Double,
-                seconds: Double, valTop1: Double? = nil, valLoss: Double? = nil, termLosses: [String: Double] = [:]) {
+                seconds: Double, valTop1: Double? = nil, valLoss: Double? = nil, trainTop1: Double? = nil,
+                trainTop5: Double? = nil, termLosses: [String: Double] = [:]) {
         self.epoch = epoch
         self.trainLoss = trainLoss
         self.testTop1 = testTop1
@@ -35,6 +41,8 @@ public struct EpochRecord: Codable, Equatable, Sendable {
         self.seconds = seconds
         self.valTop1 = valTop1
         self.valLoss = valLoss
+        self.trainTop1 = trainTop1
+        self.trainTop5 = trainTop5
         self.termLosses = termLosses
     }
 
@@ -50,6 +58,7 @@ public struct EpochRecord: Codable, Equatable, Sendable {
         static let testLoss = CodingKeys(stringValue: "test_loss"), learningRate = CodingKeys(stringValue: "lr")
         static let seconds = CodingKeys(stringValue: "seconds")
         static let valTop1 = CodingKeys(stringValue: "val_top1"), valLoss = CodingKeys(stringValue: "val_loss")
+        static let trainTop1 = CodingKeys(stringValue: "train_top1"), trainTop5 = CodingKeys(stringValue: "train_top5")
         static let termPrefix = "loss_"
         static func term(_ name: String) -> CodingKeys { CodingKeys(stringValue: termPrefix + name) }
     }
@@ -68,6 +77,8 @@ public struct EpochRecord: Codable, Equatable, Sendable {
         try metric(seconds, .seconds)
         if let valTop1 { try metric(valTop1, .valTop1) }
         if let valLoss { try metric(valLoss, .valLoss) }
+        if let trainTop1 { try metric(trainTop1, .trainTop1) }
+        if let trainTop5 { try metric(trainTop5, .trainTop5) }
         for (name, value) in termLosses { try metric(value, .term(name)) }
     }
 
@@ -83,6 +94,8 @@ public struct EpochRecord: Codable, Equatable, Sendable {
         seconds = try metric(.seconds)
         valTop1 = container.contains(.valTop1) ? try metric(.valTop1) : nil
         valLoss = container.contains(.valLoss) ? try metric(.valLoss) : nil
+        trainTop1 = container.contains(.trainTop1) ? try metric(.trainTop1) : nil
+        trainTop5 = container.contains(.trainTop5) ? try metric(.trainTop5) : nil
         termLosses = [:]
         for key in container.allKeys where key.stringValue.hasPrefix(CodingKeys.termPrefix) {
             termLosses[String(key.stringValue.dropFirst(CodingKeys.termPrefix.count))] = try metric(key)
@@ -98,6 +111,7 @@ public struct EpochRecord: Codable, Equatable, Sendable {
 enum MetricsLog {
     static let columns = ["epoch", "train_loss", "test_top1", "test_top5", "test_loss", "lr", "seconds"]
     static let validationColumns = ["val_top1", "val_loss"]
+    static let trainingAccuracyColumns = ["train_top1", "train_top5"]
 
     static func write(_ history: [EpochRecord], terms: [String] = [], to directory: String) throws {
         let encoder = JSONEncoder()
@@ -107,12 +121,15 @@ enum MetricsLog {
             jsonLines += String(decoding: try encoder.encode(record), as: UTF8.self) + "\n"
         }
         let validated = history.contains { $0.valTop1 != nil }
+        let trainAccuracy = history.contains { $0.trainTop1 != nil }
         let termColumns = terms.map { EpochRecord.CodingKeys.termPrefix + $0 }
-        var csv = (columns + (validated ? validationColumns : []) + termColumns).joined(separator: ",") + "\n"
+        var csv = (columns + (validated ? validationColumns : []) + (trainAccuracy ? trainingAccuracyColumns : [])
+                   + termColumns).joined(separator: ",") + "\n"
         for record in history {
             var fields: [String] = [String(record.epoch), "\(record.trainLoss)", "\(record.testTop1)", "\(record.testTop5)",
                                     "\(record.testLoss)", "\(record.learningRate)", "\(record.seconds)"]
             if validated { fields += [record.valTop1.map { "\($0)" } ?? "", record.valLoss.map { "\($0)" } ?? ""] }
+            if trainAccuracy { fields += [record.trainTop1.map { "\($0)" } ?? "", record.trainTop5.map { "\($0)" } ?? ""] }
             fields += terms.map { name in record.termLosses[name].map { "\($0)" } ?? "" }
             csv += fields.joined(separator: ",") + "\n"
         }

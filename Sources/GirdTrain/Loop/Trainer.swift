@@ -28,7 +28,8 @@ public struct TrainingRun: Equatable, Sendable {
 /// Trains a network, as RepDistiller's `train_vanilla` loop: per step the
 /// schedule sets the rate, the model (in training mode) gives a loss, its
 /// gradient updates the parameters; per epoch an evaluation on the test set,
-/// a line of `metrics.jsonl` and `metrics.csv`, and a checkpoint.
+/// a line of `metrics.jsonl` and `metrics.csv`, TensorBoard's events (see
+/// `TrainingEventLog`), and a checkpoint.
 ///
 ///     var configuration = TrainingConfiguration(epochs: 240, outputDirectory: "runs/resnet8")
 ///     configuration.schedule = try .multiStep(milestones: [150, 180, 210], gamma: 0.1)
@@ -169,6 +170,10 @@ public final class Trainer {
         // Every rank starts from rank 0's weights, as DDP does at construction.
         try group.broadcast(namedParameters.map(\.tensor) + buffers, from: 0)
 
+        // Rank 0 alone writes TensorBoard's events, from the reduced figures.
+        let events = try configuration.tensorBoard.flatMap { settings in
+            writes ? try TrainingEventLog(directory: directory, settings: settings, terms: termNames) : nil
+        }
         var progress = ProgressReporter(style: configuration.progress, epochs: epochs, label: progressLabel)
         if let progressOutput { progress.write = progressOutput }
         if !writes { progress.write = { _ in } }
@@ -186,6 +191,7 @@ public final class Trainer {
             var lossSum = state.partialEpoch?.lossSum ?? 0, steps = state.partialEpoch?.steps ?? 0, images = 0
             var firstRate: Float? = state.partialEpoch?.firstRate
             var termSums = state.partialEpoch?.termSums ?? [:]
+            var trainAccuracy = state.partialEpoch?.trainCorrect
             state.partialEpoch = nil
             while true {
                 var stopping = shouldStop?() ?? false
@@ -197,7 +203,7 @@ public final class Trainer {
                     state.position = batches.position
                     state.partialEpoch = .init(lossSum: lossSum, steps: steps, firstRate: firstRate,
                                                seconds: Double(DispatchTime.now().uptimeNanoseconds - epochStart) * 1e-9,
-                                               termSums: termSums.isEmpty ? nil : termSums)
+                                               termSums: termSums.isEmpty ? nil : termSums, trainCorrect: trainAccuracy)
                     try group.broadcast(buffers, from: 0)
                     if writes {
                         try Checkpoint.save(state, model: model, auxiliary: auxiliary, optimizer: optimizer,
@@ -229,10 +235,16 @@ public final class Trainer {
                 // anywhere is NaN on every rank.
                 var stepLoss = value.nonFiniteCount() == 0 ? Double(try value.item()) : .nan
                 var stepTerms = objective.lastLossTerms
+                var stepAccuracy = try objective.lastLogits.map { try TrainingAccuracy(logits: $0, labels: labels) }
                 if distributed {
                     let started = DispatchTime.now().uptimeNanoseconds
-                    let sums = try group.allReduceSum(([stepLoss] + stepTerms).map { share * $0 })
-                    (stepLoss, stepTerms) = (sums[0], Array(sums.dropFirst()))
+                    let counts = stepAccuracy.map { [$0.top1, $0.top5, $0.seen].map(Double.init) } ?? []
+                    let sums = try group.allReduceSum(([stepLoss] + stepTerms).map { share * $0 } + counts)
+                    (stepLoss, stepTerms) = (sums[0], Array(sums[1..<(1 + stepTerms.count)]))
+                    if stepAccuracy != nil {
+                        let total = sums.suffix(3).map { Int($0.rounded()) }
+                        stepAccuracy = TrainingAccuracy(top1: total[0], top5: total[1], seen: total[2])
+                    }
                     communicationSeconds += Double(DispatchTime.now().uptimeNanoseconds - started) * 1e-9
                 }
                 guard stepLoss.isFinite else {
@@ -260,8 +272,11 @@ public final class Trainer {
                 stepSeconds.append(Double(DispatchTime.now().uptimeNanoseconds - stepStart) * 1e-9)
                 lossSum += stepLoss
                 for (name, term) in zip(termNames, stepTerms) { termSums[name, default: 0] += term }
+                if let stepAccuracy { trainAccuracy = (trainAccuracy ?? TrainingAccuracy()) + stepAccuracy }
                 steps += 1
                 images += globalImages
+                try events?.step(epoch * stepsPerEpoch + step + 1, loss: stepLoss, terms: stepTerms, accuracy: stepAccuracy,
+                                 images: globalImages, learningRate: optimizer.learningRate)
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - epochStart) * 1e-9
                 let rate = Double(images) / max(seconds, 1e-9)
                 let remaining = Double((epochs - epoch) * imagesPerEpoch - images) / rate
@@ -269,6 +284,7 @@ public final class Trainer {
                               imagesPerSecond: rate, secondsLeft: remaining)
             }
 
+            let trainingSeconds = Double(DispatchTime.now().uptimeNanoseconds - epochStart) * 1e-9
             let kept = FileManager.default.fileExists(atPath: checkpointPath) ? checkpointPath : nil
             // A step can leave the weights non-finite with a finite loss; the
             // next step would notice, but the epoch's last has no next.
@@ -292,6 +308,7 @@ public final class Trainer {
                 testTop5: result.top5, testLoss: result.loss, learningRate: Double(firstRate ?? optimizer.learningRate),
                 seconds: Double(DispatchTime.now().uptimeNanoseconds - epochStart) * 1e-9,
                 valTop1: validation?.top1, valLoss: validation?.loss,
+                trainTop1: trainAccuracy?.top1Fraction, trainTop5: trainAccuracy?.top5Fraction,
                 termLosses: steps > 0 ? termSums.mapValues { $0 / Double(steps) } : [:])
             state.history.append(record)
             state.position = DataLoader.Position(epoch: epoch + 1, batch: 0)
@@ -311,6 +328,7 @@ public final class Trainer {
                 try MetricsLog.write(state.history, terms: termNames, to: directory)
             }
             progress.epochEnded(record, terms: termNames)
+            try events?.epoch(record, imagesPerSecond: Double(images) / max(trainingSeconds, 1e-9))
         }
         return Self.summary(state, checkpoint: checkpointPath, directory: directory)
     }

@@ -33,6 +33,9 @@ public struct TrainingConfiguration: Sendable {
     /// Where `metrics.jsonl`, `metrics.csv` and the checkpoints go (created if missing).
     public var outputDirectory: String
     public var progress: ProgressStyle = .automatic
+    /// TensorBoard's event files in the output directory (nil: none).
+    /// Not part of what a run computes: a resume may log otherwise.
+    public var tensorBoard: TensorBoardSettings? = TensorBoardSettings()
 
     public init(epochs: Int, outputDirectory: String) {
         self.epochs = epochs
@@ -48,6 +51,9 @@ public struct TrainingConfiguration: Sendable {
         for (size, name) in [(batchSize, "batch size"), (evaluationBatchSize, "evaluation batch size")] where size > Int(Int32.max) {
             throw TrainingError.invalidConfiguration(
                 "the \(name) must be at most \(Int32.max) (oneDNN and OpenBLAS take sizes as 32-bit ints), got \(size)")
+        }
+        if let every = tensorBoard?.every, every < 0 {
+            throw TrainingError.invalidConfiguration("log_every must be zero (epochs only) or more, got \(every)")
         }
         guard learningRate >= 0 else {
             throw TrainingError.invalidConfiguration("learning rate must be non-negative, got \(learningRate)")

@@ -51,6 +51,9 @@ public protocol TrainingObjective: AnyObject {
     /// Each term's weighted value in the last `loss(model:batch:)`, in the
     /// order of `lossTermNames`: they add up to the loss.
     var lastLossTerms: [Double] { get }
+    /// The model's logits in the last `loss(model:batch:)`, detached, for
+    /// the training top-1 and top-5; nil when the objective does not see them.
+    var lastLogits: Tensor? { get }
 }
 
 extension TrainingObjective {
@@ -61,14 +64,19 @@ extension TrainingObjective {
     public var trainingState: [String: TrainingState] { [:] }
     public var lossTermNames: [String] { [] }
     public var lastLossTerms: [Double] { [] }
+    public var lastLogits: Tensor? { nil }
 }
 
 /// Plain supervised training: cross-entropy of the model's logits.
 public final class CrossEntropyObjective: TrainingObjective {
+    public private(set) var lastLogits: Tensor?
+
     public init() {}
 
     public func loss(model: Network, batch: TrainingBatch) throws -> Tensor {
-        try Tensor.crossEntropy(model(batch.images), labels: batch.labels)
+        let logits = try model(batch.images)
+        lastLogits = logits.detach()
+        return try Tensor.crossEntropy(logits, labels: batch.labels)
     }
 }
 
