@@ -18,7 +18,8 @@ final class SummaryBuiltinTests: XCTestCase {
     /// both latencies at batch 1 and 64 (positive; their values are the machine's).
     func testAPairGivesCompressionAndLatency() throws {
         let (value, output) = try runRecipe("""
-            let s = summary(model("resnet8", classes: 10, in_channels: 1), teacher: model("resnet20", classes: 10, in_channels: 1))
+            let s = summary(model("resnet8", classes: 10, in_channels: 1), teacher: model("resnet20", classes: 10, in_channels: 1),
+                            table: false)
             [s.teacher.params, s.teacher.macs, s.compression.params == 272186 / 77754, s.compression.macs == 40518272 / 12206720,
              s.latency_ms.batch1.student > 0, s.latency_ms.batch64.teacher > 0]
             """)
@@ -26,6 +27,7 @@ final class SummaryBuiltinTests: XCTestCase {
         XCTAssertTrue(output.contains("teacher resnet20 272,186 parameters, 40.52 M MACs; student resnet8 77,754 parameters, "
                                       + "12.21 M MACs: 3.50x fewer parameters, 3.32x fewer MACs"), output)
         XCTAssertTrue(output.contains("eval latency at batch 64: teacher "), output)
+        XCTAssertTrue(output.hasPrefix("teacher resnet20 "), "table: false prints the totals only: \(output)")
     }
 
     func testBadInputsAreNamed() {

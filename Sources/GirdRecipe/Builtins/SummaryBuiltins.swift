@@ -6,8 +6,8 @@ import GirdTensor
 extension BuiltinRegistry {
     static var summaryBuiltins: [Builtin] {
         [
-            Builtin("summary", "m, *, input: none, teacher: none",
-                    doc: "prints a table of the model's layers (output shape, parameters, MACs per image) and returns {params, macs, layers}; with teacher:, also the compression ratios and eval latency at batch 1 and 64 (input: [N, C, H, W], default [1, in_channels, 32, 32])",
+            Builtin("summary", "m, *, input: none, teacher: none, table: true",
+                    doc: "prints a table of the model's layers (output shape, parameters, MACs per image) and returns {params, macs, layers}; with teacher:, also the compression ratios and eval latency at batch 1 and 64 (input: [N, C, H, W], default [1, in_channels, 32, 32]); table: false prints the totals only",
                     computes: true) { arguments in
                 let object = try arguments.object("m", as: ModelObject.self, named: "model")
                 let input: [Int]
@@ -21,7 +21,7 @@ extension BuiltinRegistry {
                 let student = try arguments.context.interruptible(at: arguments.span) {
                     try ModelSummary.make(object.network, inputShape: input)
                 }
-                arguments.context.write(student.table + "\n")
+                if try arguments.bool("table") { arguments.context.write(student.table + "\n") }
                 var fields: [(String, Value)] = [
                     ("params", .int(Int64(student.parameters))), ("macs", .int(Int64(student.multiplyAccumulates))),
                     ("layers", .list(student.rows.map { row in
