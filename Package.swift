@@ -65,7 +65,7 @@ let package = Package(
             swiftSettings: vectorFlags),
         .target(
             name: "GirdTrain",
-            dependencies: ["GirdTensor", "GirdNN", "GirdData", "CTensorBoardProto"],
+            dependencies: ["GirdTensor", "GirdNN", "GirdData", "CTensorBoardProto", "CPNG"],
             swiftSettings: vectorFlags),
         .target(
             name: "GirdDistill",

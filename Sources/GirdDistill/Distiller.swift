@@ -133,6 +133,33 @@ public final class Distiller: TrainingObjective {
         for term in terms { try term.method.afterStep() }
     }
 
+    /// The first GIRD term's relations among `images` at each of its layer
+    /// pairs, for the student and the teacher in eval mode: cosine
+    /// similarities e·eᵀ, B x B, from -1 (black) to 1 (white). The student
+    /// learns to draw the teacher's pictures.
+    public func epochImages(model: Network, images: Tensor) throws -> [EpochImage] {
+        guard let gird = terms.lazy.compactMap({ $0.method as? GIRD }).first, !gird.studentTaps.isEmpty else { return [] }
+        let wasTraining = model.isTraining
+        model.eval()
+        teacher.eval()
+        defer { if wasTraining { model.train() } }
+        return try GradMode.withoutGradient {
+            let student = try model.forward(images, taps: gird.studentTaps)
+            let teacherOutput = try teacher.forward(images, taps: gird.teacherTaps)
+            var matrices: [EpochImage] = []
+            for (side, output, taps) in [("student", student, gird.studentTaps), ("teacher", teacherOutput, gird.teacherTaps)] {
+                for tap in taps {
+                    guard let feature = output.features[tap] else { continue }
+                    let embedding = try gird.embed(feature)
+                    let relation = try Tensor.matmul(embedding, embedding, transposeA: false, transposeB: true)
+                    matrices.append(EpochImage(tag: "relations/\(side)/\(tap)", values: relation.toArray(),
+                                               rows: relation.shape[0], columns: relation.shape[1], low: -1, high: 1))
+                }
+            }
+            return matrices
+        }
+    }
+
     /// Named `term<k>.<module>` (k from 0), so that two terms of one method do not clash.
     public var trainableModules: [(name: String, module: Module)] {
         terms.enumerated().flatMap { index, term in

@@ -376,6 +376,34 @@ final class GIRDTests: XCTestCase {
         XCTAssertGreaterThan(gird.lastParts[1], 0)
     }
 
+    /// TensorBoard's relation images: e·eᵀ of each GIRD layer, for both
+    /// networks in eval mode, the student's mode restored after.
+    func testRelationImagesAreEachLayersCosineSimilarities() throws {
+        let teacher = try ModelZoo.make("resnet20", classes: 10, inChannels: 1, generator: RandomGenerator(seed: 1))
+        let student = try ModelZoo.make("resnet8", classes: 10, inChannels: 1, generator: RandomGenerator(seed: 2))
+        let distiller = try Distiller(teacher: teacher, terms: try cekdGIRD(GIRD.Configuration(bankSize: 12)))
+        try distiller.prepare(student: student, imageShape: [1, 32, 32], trainingSetSize: 100)
+        let images = try Tensor.randn([6, 1, 32, 32], generator: RandomGenerator(seed: 3))
+        student.train()
+        let matrices = try distiller.epochImages(model: student, images: images)
+        XCTAssertTrue(student.isTraining)
+        XCTAssertEqual(matrices.map(\.tag), ["stem", "stage1", "stage2", "stage3"].map { "relations/student/\($0)" }
+                       + ["stem", "stage1", "stage2", "stage3"].map { "relations/teacher/\($0)" })
+        teacher.eval()
+        student.eval()
+        let features = try GradMode.withoutGradient { try teacher.forward(images, taps: ["stage2"]).features["stage2"]! }
+        let e = try GIRD.embedding(features, pool: .globalAverage).toArray()
+        let matrix = try XCTUnwrap(matrices.first { $0.tag == "relations/teacher/stage2" })
+        XCTAssertEqual([matrix.rows, matrix.columns, Int(matrix.low), Int(matrix.high)], [6, 6, -1, 1])
+        let d = e.count / 6
+        for i in 0..<6 {
+            for j in 0..<6 {
+                let expected = (0..<d).reduce(Float(0)) { $0 + e[i * d + $1] * e[j * d + $1] }
+                XCTAssertEqual(matrix.values[i * 6 + j], expected, accuracy: 1e-5, "(\(i), \(j))")
+            }
+        }
+    }
+
     // MARK: Checkpoints through the trainer
 
     /// A run interrupted inside its second epoch and resumed with a fresh

@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-import GirdData
+@testable import GirdData
 import GirdNN
 import GirdTensor
 @testable import GirdTrain
@@ -35,6 +35,19 @@ final class TensorBoardFormatTests: XCTestCase {
             .image(tag: "relations", png: [0x89, 0x50, 0x4E, 0x47], height: 2, width: 3, channels: 1),
             .scalar(tag: "x", value: -0.25)])
         XCTAssertEqual(SummaryEvent(decoding: event.encoded()), event)
+    }
+
+    /// -1 black, 1 white, linear between, clamped outside, each cell 2 x 2
+    /// pixels; read back by libpng's decoder (as image_folder reads PNGs).
+    func testAGreyPNGDecodesToItsLevels() throws {
+        let png = try GrayscalePNG.encode([-1, 0, 1, 3, -0.5, .nan], rows: 2, columns: 3, low: -1, high: 1, scale: 2)
+        let image = try ImageDecoding.decodePNG(png)
+        XCTAssertEqual([image.width, image.height], [6, 4])
+        let grey = stride(from: 0, to: image.pixels.count, by: 3).map { image.pixels[$0] }
+        XCTAssertEqual(grey, [0, 0, 128, 128, 255, 255,
+                              0, 0, 128, 128, 255, 255,
+                              255, 255, 64, 64, 0, 0,
+                              255, 255, 64, 64, 0, 0])
     }
 
     func testFramesAreCheckedAndABadOneIsNamedByOffset() throws {
@@ -148,6 +161,32 @@ final class TrainingEventsTests: XCTestCase {
             model: model, trainSet: train, testSet: train)
         XCTAssertEqual(run.history[0].trainTop1, Double(expected) / 24)
         XCTAssertEqual(run.history[0].trainTop5, 1)
+    }
+
+    /// An objective's epoch images reach the file as PNGs TensorBoard reads
+    /// (at 4 x 4 pixels a cell), once per epoch.
+    func testEpochImagesAreWrittenAndReadByTensorBoard() throws {
+        final class PictureObjective: TrainingObjective {
+            func loss(model: Network, batch: TrainingBatch) throws -> Tensor {
+                try Tensor.crossEntropy(model(batch.images), labels: batch.labels)
+            }
+            func epochImages(model: Network, images: Tensor) throws -> [EpochImage] {
+                [EpochImage(tag: "relations/test", values: (0..<(images.shape[0] * 3)).map { Float($0 % 3) - 1 },
+                            rows: images.shape[0], columns: 3, low: -1, high: 1)]
+            }
+        }
+        let train = try halvesDataset(count: 20, seed: 1)
+        var configuration = TrainingConfiguration(epochs: 2, outputDirectory: temporaryDirectory("images"))
+        configuration.batchSize = 10
+        configuration.progress = .silent
+        configuration.tensorBoard = TensorBoardSettings(every: 0, relationImages: true)
+        let run = try Trainer(configuration: configuration, objective: PictureObjective()).train(
+            model: try ModelZoo.make("resnet8", classes: 2, inChannels: 1), trainSet: train, testSet: train)
+        defer { try? FileManager.default.removeItem(atPath: run.directory) }
+        let output = try CrossCheckScript.run("tensorboard-scalars.py", arguments: [run.directory], needs: "tensorboard")
+        let decoded = try XCTUnwrap(try JSONSerialization.jsonObject(with: output) as? [String: Any])
+        let images = try XCTUnwrap(decoded["images"] as? [String: [[Int]]])
+        XCTAssertEqual(images["relations/test"], [[1, 12, 80], [2, 12, 80]])  // step, width, height
     }
 
     /// TensorBoard's own reader (EventAccumulator, PyPI's tensorboard) reads

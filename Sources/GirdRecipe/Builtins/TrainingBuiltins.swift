@@ -25,7 +25,7 @@ extension BuiltinRegistry {
     /// The keywords `train` and `distill` share, after their own.
     static let runKeywords = "test: none, val: none, epochs, batch_size: 64, lr: 0.05, momentum: 0.9, weight_decay: 5e-4, "
         + "nesterov: false, optimizer: \"sgd\", schedule: \"constant\", augment: [], seed: 0, out: none, reuse: false, sync_bn: false, "
-        + "tensorboard: true, log_every: 50"
+        + "tensorboard: true, log_every: 50, log_relations: false"
 
     static var trainingBuiltins: [Builtin] {
         [
@@ -196,13 +196,15 @@ struct RunBinding {
         URL(fileURLWithPath: directory).standardizedFileURL.path
     }
 
-    /// `tensorboard:` and `log_every:` (steps; 0 logs at epochs only).
+    /// `tensorboard:`, `log_every:` (steps; 0 logs at epochs only) and
+    /// `log_relations:` (GIRD's relation matrices as images each epoch).
     private func tensorBoardSettings() throws -> TensorBoardSettings? {
         let every = try arguments.int("log_every")
         guard every >= 0 else {
             throw BuiltinFailure("\(name)(): log_every must be zero (epochs only) or more, got \(every)")
         }
-        return try arguments.bool("tensorboard") ? TensorBoardSettings(every: every) : nil
+        let relations = try arguments.bool("log_relations")
+        return try arguments.bool("tensorboard") ? TensorBoardSettings(every: every, relationImages: relations) : nil
     }
 
     private func dataset(_ parameter: String) throws -> DatasetObject? {

@@ -329,6 +329,10 @@ public final class Trainer {
             }
             progress.epochEnded(record, terms: termNames)
             try events?.epoch(record, imagesPerSecond: Double(images) / max(trainingSeconds, 1e-9))
+            if let events, events.relationImages {
+                let fixed = try trainSet.batch(indices: Array(0..<min(32, trainSet.count)), normalized: configuration.normalized)
+                try events.images(try objective.epochImages(model: model, images: fixed.images), epoch: epoch)
+            }
         }
         return Self.summary(state, checkpoint: checkpointPath, directory: directory)
     }

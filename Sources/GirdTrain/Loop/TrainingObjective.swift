@@ -54,6 +54,29 @@ public protocol TrainingObjective: AnyObject {
     /// The model's logits in the last `loss(model:batch:)`, detached, for
     /// the training top-1 and top-5; nil when the objective does not see them.
     var lastLogits: Tensor? { get }
+    /// Matrices to show as images at the end of each epoch (TensorBoard's
+    /// `relationImages`), of `images`, a fixed batch (the training set's
+    /// first 32): GIRD's relation matrices. The model's mode is restored.
+    func epochImages(model: Network, images: Tensor) throws -> [EpochImage]
+}
+
+/// A matrix shown as a grey image: `low` black, `high` white.
+public struct EpochImage {
+    public var tag: String
+    public var values: [Float]
+    public var rows: Int
+    public var columns: Int
+    public var low: Float
+    public var high: Float
+
+    public init(tag: String, values: [Float], rows: Int, columns: Int, low: Float, high: Float) {
+        self.tag = tag
+        self.values = values
+        self.rows = rows
+        self.columns = columns
+        self.low = low
+        self.high = high
+    }
 }
 
 extension TrainingObjective {
@@ -65,6 +88,7 @@ extension TrainingObjective {
     public var lossTermNames: [String] { [] }
     public var lastLossTerms: [Double] { [] }
     public var lastLogits: Tensor? { nil }
+    public func epochImages(model: Network, images: Tensor) throws -> [EpochImage] { [] }
 }
 
 /// Plain supervised training: cross-entropy of the model's logits.

@@ -5,9 +5,13 @@ import Foundation
 /// every epoch. `TrainingConfiguration.tensorBoard` nil writes none.
 public struct TensorBoardSettings: Equatable, Sendable {
     public var every: Int
+    /// At each epoch's end, the objective's matrices as images
+    /// (`TrainingObjective.epochImages`: GIRD's relations of a fixed batch).
+    public var relationImages: Bool
 
-    public init(every: Int = 50) {
+    public init(every: Int = 50, relationImages: Bool = false) {
         self.every = every
+        self.relationImages = relationImages
     }
 }
 
@@ -23,6 +27,9 @@ public struct TensorBoardSettings: Equatable, Sendable {
 ///   `epoch/test_top5`, `epoch/test_loss`, `epoch/val_top1`,
 ///   `epoch/val_loss`, `epoch/lr`, `epoch/images_per_second`: the figures
 ///   of `metrics.jsonl`.
+///
+/// With `relationImages`, each epoch also adds the objective's matrices
+/// as grey images (`relations/student/<tap>`, `relations/teacher/<tap>`).
 ///
 /// Accuracies are fractions, as in `metrics.jsonl`. A resumed run adds a
 /// second file; TensorBoard reads both as one run.
@@ -44,7 +51,20 @@ final class TrainingEventLog {
     init(directory: String, settings: TensorBoardSettings, terms: [String]) throws {
         writer = try EventFileWriter(directory: directory)
         every = settings.every
+        relationImages = settings.relationImages
         self.terms = terms
+    }
+
+    let relationImages: Bool
+
+    /// Each matrix at 4 x 4 pixels a cell (a 32-image batch: 128 x 128).
+    func images(_ images: [EpochImage], epoch: Int) throws {
+        let values = try images.map { image in
+            SummaryValue.image(tag: image.tag, png: try GrayscalePNG.encode(image.values, rows: image.rows, columns: image.columns,
+                                                                            low: image.low, high: image.high, scale: 4),
+                               height: image.rows * 4, width: image.columns * 4, channels: 1)
+        }
+        try writer.write(step: epoch + 1, values: values)
     }
 
     func step(_ globalStep: Int, loss: Double, terms values: [Double], accuracy: TrainingAccuracy?, images: Int,
