@@ -165,6 +165,16 @@ let package = Package(
                           path: "Tests/Fixtures/gird-mpi-probe", swiftSettings: vectorFlags),
         .testTarget(name: "GirdMPITests", dependencies: ["GirdMPI", "GirdTensor", "GirdData", "gird-mpi-probe", "gird-repl"],
                     swiftSettings: vectorFlags),
+        // Fuzzing (docs/reliability.md): the targets, a library so that the
+        // corpus tests replay them, and gird-fuzz, libFuzzer's program
+        // (scripts/fuzz builds it with -sanitize=fuzzer,address).
+        .target(name: "GirdFuzzing",
+                dependencies: ["GirdTensor", "GirdNN", "GirdData", "GirdTrain", "GirdRun", "GirdRecipe", "GirdREPL",
+                               "GirdRecipeREPL", "CZlib"],
+                swiftSettings: vectorFlags),
+        .executableTarget(name: "gird-fuzz", dependencies: ["GirdFuzzing"], swiftSettings: vectorFlags),
+        .testTarget(name: "GirdFuzzingTests", dependencies: ["GirdFuzzing"], exclude: ["Corpus", "Dictionaries"],
+                    swiftSettings: vectorFlags),
         .testTarget(name: "GirdViewTests", dependencies: ["GirdView", "GirdTensor", "CPNG", "CCairo"], swiftSettings: vectorFlags),
         // Also drives the built gird-repl (and the demo) through a pseudo-terminal.
         .testTarget(name: "GirdREPLTests", dependencies: ["GirdREPL", "GirdRecipeREPL", "GirdRecipe", "GirdInterrupt", "GirdTensor", "gird-line-demo", "gird-repl"],

@@ -11,6 +11,12 @@ enum IDX {
         let file = try DatasetFile.read(path, hint: hint)
         let sizes = try header(of: file, magic: 0x0000_0803, what: "IDX images: unsigned bytes, 3 dimensions")
         let (count, rows, columns) = (sizes[0], sizes[1], sizes[2])
+        // Images of no pixels would pass the size check below with any
+        // count, and their padded copies could still fill the memory
+        // (found by fuzzing: 2127 images of 0 x 525056).
+        guard rows > 0, columns > 0 else {
+            throw file.malformed(at: 8, "the header claims images of \(rows)x\(columns) pixels; an image needs at least one")
+        }
         let (imageSize, overflow1) = rows.multipliedReportingOverflow(by: columns)
         let (total, overflow2) = count.multipliedReportingOverflow(by: imageSize)
         guard !overflow1, !overflow2, total == file.count - 16 else {

@@ -63,6 +63,16 @@ final class IDXTests: XCTestCase {
                        "\(folder)/train-images-idx3-ubyte: offset 8: size 2 of the header needs 4 bytes but only 0 remain (the file has 8)")
     }
 
+    /// Found by fuzzing: images of no pixels, many of them, passed the size
+    /// check and their padded copies asked for 4.4 GB.
+    func testImagesWithoutPixelsAreRefused() throws {
+        let folder = try temporaryFolder()
+        try writeSmallSet(in: folder, gzip: false)
+        try write(bigEndian([0x803, 2127, 0, 525_056]), to: "\(folder)/train-images-idx3-ubyte")
+        XCTAssertEqual(errorText { try Dataset.fashionMNIST(split: .train, root: folder) },
+                       "\(folder)/train-images-idx3-ubyte: offset 8: the header claims images of 0x525056 pixels; an image needs at least one")
+    }
+
     func testLabelCountDisagreesWithImages() throws {
         let folder = try temporaryFolder()
         try writeSmallSet(in: folder, gzip: false, labels: [1, 2])
