@@ -172,6 +172,12 @@ public final class GlobalSlots {
         slots.deallocate()
     }
 
+    /// Unsets every slot. A function stored here captures the context that
+    /// holds these slots: a cycle that only this breaks (`Interpreter`'s deinit).
+    func clear() {
+        for index in 0..<capacity { slots[index] = .unset }
+    }
+
     /// A new slot, unset until its declaration runs.
     func add() -> Int {
         if count == capacity {
