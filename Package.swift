@@ -77,13 +77,18 @@ let package = Package(
             name: "GirdRun",
             dependencies: ["GirdTensor", "GirdNN", "GirdData", "GirdTrain", "GirdDistill"],
             swiftSettings: vectorFlags),
+        // ONNX export: a traced eval-mode pass, encoded with protobuf-c over
+        // ONNX's schema. A target of its own, so that the networks do not
+        // link protobuf-c.
+        .target(name: "GirdONNX", dependencies: ["GirdTensor", "GirdNN", "COnnxProto"], swiftSettings: vectorFlags),
         .target(
             name: "GirdData",
             dependencies: ["GirdTensor", "CZlib", "CPNG", "CJPEG"],
             swiftSettings: vectorFlags),
         .target(
             name: "GirdRecipe",
-            dependencies: ["GirdTensor", "GirdNN", "GirdData", "GirdTrain", "GirdDistill", "GirdRun", "GirdView", "GirdInterrupt", "GirdSuggestions"],
+            dependencies: ["GirdTensor", "GirdNN", "GirdData", "GirdTrain", "GirdDistill", "GirdRun", "GirdView", "GirdInterrupt", "GirdSuggestions",
+                           "GirdONNX"],
             // The evaluator touches its frames and counters on every step; the
             // dynamic exclusivity checks on class properties cost more than the work.
             swiftSettings: vectorFlags + [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
@@ -101,7 +106,7 @@ let package = Package(
             swiftSettings: vectorFlags),
         .testTarget(
             name: "GirdTrainTests",
-            dependencies: ["GirdTrain", "GirdTensor", "GirdNN", "GirdData"],
+            dependencies: ["GirdTrain", "GirdTensor", "GirdNN", "GirdData", "GirdCrossCheck"],
             swiftSettings: vectorFlags),
         .testTarget(
             name: "GirdDistillTests",
@@ -175,6 +180,10 @@ let package = Package(
         .executableTarget(name: "gird-fuzz", dependencies: ["GirdFuzzing"], swiftSettings: vectorFlags),
         .testTarget(name: "GirdFuzzingTests", dependencies: ["GirdFuzzing"], exclude: ["Corpus", "Dictionaries"],
                     swiftSettings: vectorFlags),
+        // Test support: runs the scripts/ that read the engine's files back
+        // with other implementations (onnxruntime, TensorBoard's reader).
+        .target(name: "GirdCrossCheck", path: "Tests/Support/GirdCrossCheck", swiftSettings: vectorFlags),
+        .testTarget(name: "GirdONNXTests", dependencies: ["GirdONNX", "GirdNN", "GirdTensor", "GirdCrossCheck"], swiftSettings: vectorFlags),
         .testTarget(name: "GirdViewTests", dependencies: ["GirdView", "GirdTensor", "CPNG", "CCairo"], swiftSettings: vectorFlags),
         // Also drives the built gird-repl (and the demo) through a pseudo-terminal.
         .testTarget(name: "GirdREPLTests", dependencies: ["GirdREPL", "GirdRecipeREPL", "GirdRecipe", "GirdInterrupt", "GirdTensor", "gird-line-demo", "gird-repl"],

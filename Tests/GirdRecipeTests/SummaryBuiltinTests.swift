@@ -39,3 +39,27 @@ final class SummaryBuiltinTests: XCTestCase {
             .contains("summary(): the teacher takes 1 input channels and the student 3"))
     }
 }
+
+/// `export_onnx` from a recipe: the file, and its argument errors.
+final class ExportBuiltinTests: XCTestCase {
+    func testExportWritesAnONNXFile() throws {
+        let folder = FileManager.default.currentDirectoryPath + "/.build/export-test-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        _ = try runRecipe("export_onnx(model(\"resnet8\", classes: 10, in_channels: 1), \"\(folder)/m.onnx\", batch: 4)")
+        let bytes = try XCTUnwrap(FileManager.default.contents(atPath: folder + "/m.onnx"))
+        XCTAssertGreaterThan(bytes.count, 77_754 * 4, "the weights are inside")
+        XCTAssertTrue(bytes.range(of: Data("GIRD".utf8)) != nil && bytes.range(of: Data("logits".utf8)) != nil)
+    }
+
+    func testBadArgumentsAreNamed() {
+        let m = "model(\"resnet8\", classes: 10, in_channels: 1)"
+        XCTAssertTrue(errorText("export_onnx(\(m), \"m.onnx\", batch: 0)")
+            .contains("export_onnx(): batch must be \"dynamic\" or a size of at least 1, got 0"))
+        XCTAssertTrue(errorText("export_onnx(\(m), \"m.onnx\", batch: \"any\")")
+            .contains("export_onnx(): batch must be \"dynamic\" or a size of at least 1, got \"any\""))
+        XCTAssertTrue(errorText("export_onnx(\(m), \"m.onnx\", input: [3, 32, 32])")
+            .contains("export_onnx(): the model takes 1 input channel, and input has 3"))
+        XCTAssertTrue(errorText("export_onnx(\(m), \"/m.onnx\")").contains("export_onnx(): refusing to write '/m.onnx'"))
+    }
+}

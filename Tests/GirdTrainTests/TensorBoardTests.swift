@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import GirdCrossCheck
 @testable import GirdData
 import GirdNN
 import GirdTensor
@@ -204,32 +205,4 @@ final class TrainingEventsTests: XCTestCase {
             XCTAssertEqual(theirs[tag]?.map { Float($0[1]) }, points.map(\.value), tag)
         }
     }
-}
-
-/// A script of `scripts/` run with the `python3` on PATH, for the checks
-/// that read the engine's files with another implementation.
-enum CrossCheckScript {
-    static func run(_ script: String, arguments: [String], needs module: String) throws -> Data {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", root.appendingPathComponent("scripts/\(script)").path] + arguments
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            let hint = message.contains("No module named") ? " (python3 lacks \(module): run scripts/install-cross-check-tools)" : ""
-            throw CrossCheckFailure("\(script) failed\(hint): \(message)")
-        }
-        return data
-    }
-}
-
-struct CrossCheckFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }

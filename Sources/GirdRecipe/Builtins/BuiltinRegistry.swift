@@ -333,7 +333,7 @@ public enum BuiltinRegistry {
             ("General", generalBuiltins),
             ("Tensors", tensorBuiltins),
             ("Views", viewBuiltins + plotBuiltins),
-            ("Models", modelBuiltins + summaryBuiltins),
+            ("Models", modelBuiltins + summaryBuiltins + exportBuiltins),
             ("Data", dataBuiltins),
             ("Loss terms", lossTermBuiltins + girdBuiltins),
             ("Training", trainingBuiltins),

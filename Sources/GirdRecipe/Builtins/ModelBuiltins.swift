@@ -112,11 +112,7 @@ extension BuiltinRegistry {
             Builtin("save_weights", "m, path", doc: "saves a model's weights (safetensors, PyTorch state_dict names, BN running stats)") { arguments in
                 let network = try arguments.model("m"), path = try arguments.writablePath("path")
                 if arguments.context.isDryRun {
-                    // A dry run writes nothing; it checks that the write could happen.
-                    let folder = (path as NSString).deletingLastPathComponent
-                    guard FileManager.default.isWritableFile(atPath: folder.isEmpty ? "." : folder) else {
-                        throw BuiltinFailure("save_weights(): cannot write \(path): its folder is missing or not writable")
-                    }
+                    try BuiltinRegistry.checkWritableFolder(of: path, builtin: "save_weights")
                     return .none
                 }
                 try network.saveWeights(to: path, metadata: ["model": network.name, "classes": String(network.classes)])

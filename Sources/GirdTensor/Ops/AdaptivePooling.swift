@@ -10,29 +10,31 @@ extension Tensor {
     /// bins differ and overlap, and a plain Swift kernel does the work on
     /// the plain copy; the result is then plain.
     public func adaptiveAvgPool2d(outputSize: (Int, Int)) throws -> Tensor {
-        let op = "adaptiveAvgPool2d"
-        guard dtype == .float32 else { throw TensorError.dtypeMismatch(op: op, expected: .float32, got: dtype) }
-        guard rank == 4 else {
-            throw TensorError.invalidArgument(op: op, message: "expected a 4-D [N, C, H, W] input, got \(formatShape(shape))")
-        }
-        let (outHeight, outWidth) = outputSize
-        guard outHeight > 0, outWidth > 0 else {
-            throw TensorError.invalidArgument(op: op, message: "output size must be positive, got \(outputSize)")
-        }
-        let (inHeight, inWidth) = (shape[2], shape[3])
-        guard inHeight > 0, inWidth > 0 else {
-            throw TensorError.invalidArgument(op: op, message: "input \(formatShape(shape)) has an empty spatial size")
-        }
-        let outputShape = [shape[0], shape[1], outHeight, outWidth]
-        if inHeight % outHeight == 0 && inWidth % outWidth == 0 {
-            let window = DNNLPooling.Window(kernel: [inHeight / outHeight, inWidth / outWidth],
-                                            stride: [inHeight / outHeight, inWidth / outWidth], padding: [0, 0])
-            return try pooled(op: op, algorithm: .averageIncludingPadding, window: window, outputShape: outputShape)
-        }
-        let result = AdaptivePoolKernels.forward(plain(), outHeight: outHeight, outWidth: outWidth)
-        let inputShape = shape
-        return result.recorded(op, [self]) { g in
-            [AdaptivePoolKernels.backward(g.plain(), inputShape: inputShape)]
+        try OpTrace.traced(.adaptiveAvgPool2d(outputSize: [outputSize.0, outputSize.1]), [self]) {
+            let op = "adaptiveAvgPool2d"
+            guard dtype == .float32 else { throw TensorError.dtypeMismatch(op: op, expected: .float32, got: dtype) }
+            guard rank == 4 else {
+                throw TensorError.invalidArgument(op: op, message: "expected a 4-D [N, C, H, W] input, got \(formatShape(shape))")
+            }
+            let (outHeight, outWidth) = outputSize
+            guard outHeight > 0, outWidth > 0 else {
+                throw TensorError.invalidArgument(op: op, message: "output size must be positive, got \(outputSize)")
+            }
+            let (inHeight, inWidth) = (shape[2], shape[3])
+            guard inHeight > 0, inWidth > 0 else {
+                throw TensorError.invalidArgument(op: op, message: "input \(formatShape(shape)) has an empty spatial size")
+            }
+            let outputShape = [shape[0], shape[1], outHeight, outWidth]
+            if inHeight % outHeight == 0 && inWidth % outWidth == 0 {
+                let window = DNNLPooling.Window(kernel: [inHeight / outHeight, inWidth / outWidth],
+                                                stride: [inHeight / outHeight, inWidth / outWidth], padding: [0, 0])
+                return try pooled(op: op, algorithm: .averageIncludingPadding, window: window, outputShape: outputShape)
+            }
+            let result = AdaptivePoolKernels.forward(plain(), outHeight: outHeight, outWidth: outWidth)
+            let inputShape = shape
+            return result.recorded(op, [self]) { g in
+                [AdaptivePoolKernels.backward(g.plain(), inputShape: inputShape)]
+            }
         }
     }
 
@@ -45,7 +47,9 @@ extension Tensor {
     /// before a classifier's linear layer (PyTorch's
     /// `adaptive_avg_pool2d(x, 1).flatten(1)`). The result is plain.
     public func globalAvgPool() throws -> Tensor {
-        let pooled = try adaptiveAvgPool2d(outputSize: (1, 1))
-        return try pooled.reshaped([shape[0], shape[1]])
+        try OpTrace.traced(.globalAvgPool, [self]) {
+            let pooled = try adaptiveAvgPool2d(outputSize: (1, 1))
+            return try pooled.reshaped([shape[0], shape[1]])
+        }
     }
 }

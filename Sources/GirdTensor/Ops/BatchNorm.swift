@@ -29,8 +29,10 @@ extension Tensor {
     public static func batchNorm(_ input: Tensor, weight: Tensor?, bias: Tensor?, runningMean: Tensor,
                                  runningVariance: Tensor, training: Bool, momentum: Float = 0.1,
                                  epsilon: Float = 1e-5) throws -> Tensor {
-        try input.batchNormalized(weight: weight, bias: bias, runningMean: runningMean, runningVariance: runningVariance,
-                                  training: training, momentum: momentum, epsilon: epsilon)
+        try OpTrace.traced(.batchNorm(epsilon: epsilon, training: training), [input, weight, bias, runningMean, runningVariance]) {
+            try input.batchNormalized(weight: weight, bias: bias, runningMean: runningMean, runningVariance: runningVariance,
+                                      training: training, momentum: momentum, epsilon: epsilon)
+        }
     }
 
     private func batchNormalized(weight: Tensor?, bias: Tensor?, runningMean: Tensor, runningVariance: Tensor,

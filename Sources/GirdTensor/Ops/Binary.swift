@@ -53,12 +53,14 @@ extension Tensor {
     }
 
     public static func + (a: Tensor, b: Tensor) throws -> Tensor {
-        if case let .blocked(format) = a.layout, case let .blocked(other) = b.layout, format == other, a.shape == b.shape {
-            return blockedAdd(a, b, format: format).recorded("add", [a, b]) { g in [g, g] }
-        }
-        let result = try broadcastBinary(a, b, op: "add", +)
-        return result.recorded("add", [a, b]) { g in
-            [try g.sumToShape(a.shape), try g.sumToShape(b.shape)]
+        try OpTrace.traced(.add, [a, b]) {
+            if case let .blocked(format) = a.layout, case let .blocked(other) = b.layout, format == other, a.shape == b.shape {
+                return blockedAdd(a, b, format: format).recorded("add", [a, b]) { g in [g, g] }
+            }
+            let result = try broadcastBinary(a, b, op: "add", +)
+            return result.recorded("add", [a, b]) { g in
+                [try g.sumToShape(a.shape), try g.sumToShape(b.shape)]
+            }
         }
     }
 

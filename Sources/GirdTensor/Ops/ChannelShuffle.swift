@@ -21,14 +21,18 @@ extension Tensor {
     /// `x.view(N, g, C/g, H, W).permute(0, 2, 1, 3, 4).reshape(N, C, H, W)`.
     /// Output channel i·g + j is input channel j·(C/g) + i.
     public func channelShuffled(groups: Int) throws -> Tensor {
-        try Tensor.concatenatedChannels([self], shuffleGroups: groups, op: "channelShuffle")
+        try OpTrace.traced(.channelShuffle(groups: groups), [self]) {
+            try Tensor.concatenatedChannels([self], shuffleGroups: groups, op: "channelShuffle")
+        }
     }
 
     /// `torch.cat(parts, 1)`, then, when `shuffleGroups` > 1, the channel
     /// shuffle of `channelShuffled(groups:)`, in one pass. The parts are
     /// float32 [N, C_k, H, W] with one N, H and W.
     public static func concatenatedChannels(_ parts: [Tensor], shuffleGroups: Int = 1) throws -> Tensor {
-        try concatenatedChannels(parts, shuffleGroups: shuffleGroups, op: "concatenateChannels")
+        try OpTrace.traced(.concatenateChannels(shuffleGroups: shuffleGroups), parts) {
+            try concatenatedChannels(parts, shuffleGroups: shuffleGroups, op: "concatenateChannels")
+        }
     }
 
     private static func concatenatedChannels(_ parts: [Tensor], shuffleGroups: Int, op: String) throws -> Tensor {
@@ -75,27 +79,29 @@ extension Tensor {
     /// Consecutive channel ranges of the given sizes, as
     /// `torch.split(x, sizes, dim=1)`; the sizes add up to C.
     public func splitChannels(_ sizes: [Int]) throws -> [Tensor] {
-        let op = "splitChannels"
-        try Tensor.checkActivation(self, op: op)
-        guard sizes.allSatisfy({ $0 >= 0 }), sizes.reduce(0, +) == shape[1] else {
-            throw TensorError.invalidArgument(op: op, message: "sizes \(sizes) do not add up to the \(shape[1]) channels of \(formatShape(shape))")
-        }
-        var start = 0
-        return sizes.map { size in
-            defer { start += size }
-            if size == shape[1] { return self }
-            var partShape = shape
-            partShape[1] = size
-            let first = start
-            let part = Tensor.gatheredChannels(partShape, from: [self],
-                                               sources: (0..<size).map { ChannelSource(input: 0, channel: first + $0) })
-            let inputShape = shape
-            return part.recorded(op, [self]) { g in
-                // The range's gradient in place, zeros in the other channels.
-                let origins = (0..<inputShape[1]).map { channel in
-                    (first..<first + size).contains(channel) ? ChannelSource(input: 0, channel: channel - first) : nil
+        try OpTrace.traced(.splitChannels(sizes: sizes), [self]) {
+            let op = "splitChannels"
+            try Tensor.checkActivation(self, op: op)
+            guard sizes.allSatisfy({ $0 >= 0 }), sizes.reduce(0, +) == shape[1] else {
+                throw TensorError.invalidArgument(op: op, message: "sizes \(sizes) do not add up to the \(shape[1]) channels of \(formatShape(shape))")
+            }
+            var start = 0
+            return sizes.map { size in
+                defer { start += size }
+                if size == shape[1] { return self }
+                var partShape = shape
+                partShape[1] = size
+                let first = start
+                let part = Tensor.gatheredChannels(partShape, from: [self],
+                                                   sources: (0..<size).map { ChannelSource(input: 0, channel: first + $0) })
+                let inputShape = shape
+                return part.recorded(op, [self]) { g in
+                    // The range's gradient in place, zeros in the other channels.
+                    let origins = (0..<inputShape[1]).map { channel in
+                        (first..<first + size).contains(channel) ? ChannelSource(input: 0, channel: channel - first) : nil
+                    }
+                    return [Tensor.gatheredChannels(inputShape, from: [g], sources: origins)]
                 }
-                return [Tensor.gatheredChannels(inputShape, from: [g], sources: origins)]
             }
         }
     }

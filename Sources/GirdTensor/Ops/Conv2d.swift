@@ -28,33 +28,35 @@ extension Tensor {
     public static func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil,
                               stride: (height: Int, width: Int), padding: (height: Int, width: Int),
                               dilation: (height: Int, width: Int) = (1, 1), groups: Int = 1) throws -> Tensor {
-        try Cancellation.checkpoint()
-        let geometry = try Conv2dGeometry(
-            input: (input.shape, input.dtype), weight: (weight.shape, weight.dtype),
-            bias: bias.map { ($0.shape, $0.dtype) }, stride: stride, padding: padding, dilation: dilation, groups: groups)
-        let inputs = [input, weight] + (bias.map { [$0] } ?? [])
+        try OpTrace.traced(.conv2d(stride: [stride.height, stride.width], padding: [padding.height, padding.width], dilation: [dilation.height, dilation.width], groups: groups), [input, weight, bias]) {
+            try Cancellation.checkpoint()
+            let geometry = try Conv2dGeometry(
+                input: (input.shape, input.dtype), weight: (weight.shape, weight.dtype),
+                bias: bias.map { ($0.shape, $0.dtype) }, stride: stride, padding: padding, dilation: dilation, groups: groups)
+            let inputs = [input, weight] + (bias.map { [$0] } ?? [])
 
-        guard geometry.batch > 0 else {
-            // oneDNN rejects empty tensors; an empty batch has an empty output
-            // and contributes nothing to the weights' gradients.
-            return Tensor.zeros(geometry.outputShape).recorded("conv2d", inputs) { _ in
-                [Tensor.zeros(geometry.inputShape), Tensor.zeros(geometry.weightShape)]
-                    + (geometry.hasBias ? [Tensor.zeros([geometry.outChannels])] : [])
+            guard geometry.batch > 0 else {
+                // oneDNN rejects empty tensors; an empty batch has an empty output
+                // and contributes nothing to the weights' gradients.
+                return Tensor.zeros(geometry.outputShape).recorded("conv2d", inputs) { _ in
+                    [Tensor.zeros(geometry.inputShape), Tensor.zeros(geometry.weightShape)]
+                        + (geometry.hasBias ? [Tensor.zeros([geometry.outChannels])] : [])
+                }
             }
-        }
 
-        let (output, source) = try DNNLConvolution.forward(input, weight: weight, bias: bias, geometry: geometry)
+            let (output, source) = try DNNLConvolution.forward(input, weight: weight, bias: bias, geometry: geometry)
 
-        // Backward: dX = conv_transpose(dY, W) (backward-data), dW = dY ⋆ X and
-        // db = Σ dY over N, H, W (backward-weights). `source` is the input in the
-        // layout the forward read it, kept so that dW needs no second reorder.
-        let weightValue = weight.detach()
-        let needsWeightPass = weight.requiresGrad || (bias?.requiresGrad ?? false)
-        let savedSource = needsWeightPass ? source.detach() : nil
-        return output.recorded("conv2d", inputs) { g in
-            let grads = try DNNLConvolution.backward(
-                g, source: savedSource, weight: input.requiresGrad ? weightValue : nil, geometry: geometry)
-            return [grads.input, grads.weight] + (geometry.hasBias ? [grads.bias] : [])
+            // Backward: dX = conv_transpose(dY, W) (backward-data), dW = dY ⋆ X and
+            // db = Σ dY over N, H, W (backward-weights). `source` is the input in the
+            // layout the forward read it, kept so that dW needs no second reorder.
+            let weightValue = weight.detach()
+            let needsWeightPass = weight.requiresGrad || (bias?.requiresGrad ?? false)
+            let savedSource = needsWeightPass ? source.detach() : nil
+            return output.recorded("conv2d", inputs) { g in
+                let grads = try DNNLConvolution.backward(
+                    g, source: savedSource, weight: input.requiresGrad ? weightValue : nil, geometry: geometry)
+                return [grads.input, grads.weight] + (geometry.hasBias ? [grads.bias] : [])
+            }
         }
     }
 

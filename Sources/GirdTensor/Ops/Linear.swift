@@ -5,15 +5,17 @@
 /// that of the matmul, reshape and broadcast add it is made of.
 extension Tensor {
     public static func linear(_ input: Tensor, weight: Tensor, bias: Tensor? = nil) throws -> Tensor {
-        guard weight.rank == 2, input.rank >= 1, input.shape.last == weight.shape[1] else {
-            throw TensorError.shapeMismatch(op: "linear", lhs: input.shape, rhs: weight.shape)
+        try OpTrace.traced(.linear, [input, weight, bias]) {
+            guard weight.rank == 2, input.rank >= 1, input.shape.last == weight.shape[1] else {
+                throw TensorError.shapeMismatch(op: "linear", lhs: input.shape, rhs: weight.shape)
+            }
+            if let bias, bias.shape != [weight.shape[0]] {
+                throw TensorError.shapeMismatch(op: "linear", lhs: weight.shape, rhs: bias.shape)
+            }
+            let rows = try input.reshaped([input.shape.dropLast().reduce(1, *), weight.shape[1]])
+            var output = try matmul(rows, weight, transposeA: false, transposeB: true)
+            if let bias { output = try output + bias }
+            return try output.reshaped(input.shape.dropLast() + [weight.shape[0]])
         }
-        if let bias, bias.shape != [weight.shape[0]] {
-            throw TensorError.shapeMismatch(op: "linear", lhs: weight.shape, rhs: bias.shape)
-        }
-        let rows = try input.reshaped([input.shape.dropLast().reduce(1, *), weight.shape[1]])
-        var output = try matmul(rows, weight, transposeA: false, transposeB: true)
-        if let bias { output = try output + bias }
-        return try output.reshaped(input.shape.dropLast() + [weight.shape[0]])
     }
 }

@@ -10,7 +10,9 @@ extension Tensor {
     /// Largest value of each `kernel` window; `stride` defaults to the
     /// kernel, padding counts as -inf. Sizes are (height, width).
     public func maxPool2d(kernel: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0)) throws -> Tensor {
-        try pooled2d(op: "maxPool2d", algorithm: .max, kernel: kernel, stride: stride ?? kernel, padding: padding)
+        try OpTrace.traced(.maxPool2d(kernel: [kernel.0, kernel.1], stride: [(stride ?? kernel).0, (stride ?? kernel).1], padding: [padding.0, padding.1]), [self]) {
+            try pooled2d(op: "maxPool2d", algorithm: .max, kernel: kernel, stride: stride ?? kernel, padding: padding)
+        }
     }
 
     /// Square-window form of `maxPool2d(kernel:stride:padding:)`.
@@ -21,8 +23,10 @@ extension Tensor {
     /// Mean of each `kernel` window, always divided by the kernel area:
     /// zero padding counts (PyTorch's default `count_include_pad=True`).
     public func avgPool2d(kernel: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0)) throws -> Tensor {
-        try pooled2d(op: "avgPool2d", algorithm: .averageIncludingPadding, kernel: kernel,
-                     stride: stride ?? kernel, padding: padding)
+        try OpTrace.traced(.avgPool2d(kernel: [kernel.0, kernel.1], stride: [(stride ?? kernel).0, (stride ?? kernel).1], padding: [padding.0, padding.1]), [self]) {
+            try pooled2d(op: "avgPool2d", algorithm: .averageIncludingPadding, kernel: kernel,
+                         stride: stride ?? kernel, padding: padding)
+        }
     }
 
     /// Square-window form of `avgPool2d(kernel:stride:padding:)`.

@@ -12,8 +12,10 @@ extension Tensor {
 
     /// All axes from `start` on folded into one, as `torch.flatten(x, start)`.
     public func flattened(from start: Int = 1) throws -> Tensor {
-        let axis = try ShapeRules.normalizeAxis(start, rank: rank, op: "flatten")
-        return try reshaped(Array(shape[..<axis]) + [shape[axis...].reduce(1, *)])
+        try OpTrace.traced(.flatten(start: start), [self]) {
+            let axis = try ShapeRules.normalizeAxis(start, rank: rank, op: "flatten")
+            return try reshaped(Array(shape[..<axis]) + [shape[axis...].reduce(1, *)])
+        }
     }
 
     private func resolveShape(_ newShape: [Int]) throws -> [Int] {

@@ -65,9 +65,11 @@ extension Tensor {
     }
 
     public func relu() throws -> Tensor {
-        let result = try mapped(op: "relu", preservesZero: true) { $0 > 0 ? $0 : 0 }
-        let out = result.detach()
-        return result.recorded("relu", [self]) { g in [try g.zipped(with: out, op: "relu") { $1 > 0 ? $0 : 0 }] }
+        try OpTrace.traced(.relu, [self]) {
+            let result = try mapped(op: "relu", preservesZero: true) { $0 > 0 ? $0 : 0 }
+            let out = result.detach()
+            return result.recorded("relu", [self]) { g in [try g.zipped(with: out, op: "relu") { $1 > 0 ? $0 : 0 }] }
+        }
     }
 
     /// min(max(x, 0), 6), MobileNetV2's activation.
