@@ -172,6 +172,10 @@ final class FailingObjective: TrainingObjective {
     func afterStep() throws { try inner.afterStep() }
     var trainableModules: [(name: String, module: Module)] { inner.trainableModules }
     var trainingState: [String: TrainingState] { inner.trainingState }
+    // What each step reduces over the ranks: the same as the inner objective's on every rank.
+    var lossTermNames: [String] { inner.lossTermNames }
+    var lastLossTerms: [Double] { inner.lastLossTerms }
+    var lastLogits: Tensor? { inner.lastLogits }
 
     func loss(model: Network, batch: TrainingBatch) throws -> Tensor {
         steps += 1
