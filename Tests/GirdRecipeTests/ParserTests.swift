@@ -13,6 +13,20 @@ final class ParserTests: XCTestCase {
         XCTAssertEqual(evaluate("10 - 4 - 3"), "3")
     }
 
+    /// Found by fuzzing: `assert(` was parsed twice at each level of
+    /// nesting (a trial as the call it looks like, then as an expression),
+    /// 2^depth in all. The form is now chosen by the tokens; the meaning of
+    /// every form is unchanged.
+    func testNestedAssertsParseOnceAndKeepTheirMeaning() {
+        XCTAssertEqual(evaluate("assert({ assert(1 == 1, \"inner\"); true }, \"outer\")\n7"), "7")
+        XCTAssertEqual(evaluate("assert (1 + 1) == 2\n8"), "8")
+        XCTAssertTrue(errorText("assert({ assert(1 == 2, \"inner\"); true })").contains("assertion failed: inner"))
+        XCTAssertTrue(errorText("assert(1 == 2, \"m\")").contains("assertion failed: m"))
+        var nested = "true"
+        for _ in 0..<40 { nested = "{ assert(" + nested + "); true }" }
+        XCTAssertEqual(evaluate("assert(" + nested + ")\n9"), "9")
+    }
+
     func testChainedComparisonIsAnError() {
         XCTAssertEqual(errorText("1 < 2 < 3"), """
             <-e>:1:7: error: comparisons cannot be chained; combine them with 'and'

@@ -221,13 +221,12 @@ struct Parser {
             return Stmt(kind: .importFile(ImportedFile(path: text)), span: token.span.through(path.span))
         case .kwAssert:
             advance()
-            // `assert(cond, "message")` reads as the call it looks like.
-            if check(.leftParen) {
-                var trial = self
-                if let (condition, message) = try? trial.parseParenthesizedAssert(), trial.isAtStatementEnd {
-                    self = trial
-                    return Stmt(kind: .assert(condition: condition, message: message), span: token.span.through(condition.span))
-                }
+            // `assert(cond, "message")` reads as the call it looks like. The
+            // form is chosen by the tokens, not by a trial parse: trying both
+            // parsed nested asserts 2^depth times (found by fuzzing).
+            if check(.leftParen) && parenthesisEndsTheStatement() {
+                let (condition, message) = try parseParenthesizedAssert()
+                return Stmt(kind: .assert(condition: condition, message: message), span: token.span.through(condition.span))
             }
             let condition = try parseExpression()
             var message: Expr?
@@ -253,6 +252,25 @@ struct Parser {
 
     private var isAtStatementEnd: Bool {
         check(.newline) || check(.semicolon) || check(.rightBrace) || check(.endOfFile)
+    }
+
+    /// Whether the bracket at the current token closes right before the end
+    /// of the statement. An unclosed one counts as yes: its error is the call's.
+    private func parenthesisEndsTheStatement() -> Bool {
+        var depth = 0, position = index
+        while position < tokens.count {
+            switch tokens[position].kind {
+            case .leftParen, .leftBracket, .leftBrace: depth += 1
+            case .rightParen, .rightBracket, .rightBrace: depth -= 1
+            case .endOfFile: return true
+            default: break
+            }
+            position += 1
+            if depth <= 0 { break }
+        }
+        var after = self
+        after.index = min(position, tokens.count - 1)
+        return after.isAtStatementEnd
     }
 
     private mutating func parseParenthesizedAssert() throws -> (Expr, Expr?) {
