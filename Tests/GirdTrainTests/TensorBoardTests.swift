@@ -51,6 +51,12 @@ final class TensorBoardFormatTests: XCTestCase {
                               255, 255, 64, 64, 0, 0])
     }
 
+    func testAnImageThatDoesNotFitItsSizeIsAnError() {
+        XCTAssertThrowsError(try GrayscalePNG.encode([1, 2, 3], rows: 2, columns: 2, low: 0, high: 1)) {
+            XCTAssertEqual("\($0)", "a TensorBoard image: 3 values for 2 x 2 cells, scale 1, range 0.0...1.0")
+        }
+    }
+
     func testFramesAreCheckedAndABadOneIsNamedByOffset() throws {
         let first = [UInt8](repeating: 7, count: 5), second = Array("event".utf8)
         var bytes = TFRecord.frame(first) + TFRecord.frame(second)

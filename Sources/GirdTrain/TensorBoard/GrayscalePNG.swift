@@ -6,7 +6,10 @@ import CPNG
 public enum GrayscalePNG {
     public static func encode(_ values: [Float], rows: Int, columns: Int, low: Float, high: Float,
                               scale: Int = 1) throws -> [UInt8] {
-        precondition(values.count == rows * columns && rows > 0 && columns > 0 && scale >= 1 && high > low)
+        guard rows > 0, columns > 0, values.count == rows * columns, scale >= 1, high > low else {
+            throw TensorBoardError.invalidImage(
+                "\(values.count) values for \(rows) x \(columns) cells, scale \(scale), range \(low)...\(high)")
+        }
         let width = columns * scale, height = rows * scale
         var pixels = [UInt8](repeating: 0, count: width * height)
         for y in 0..<height {
@@ -33,7 +36,7 @@ public enum GrayscalePNG {
         let message = withUnsafeBytes(of: image.message) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
         png_image_free(&image)
         guard written != 0 else {
-            throw TensorBoardError.cannotWrite(path: "a \(width)x\(height) image", reason: message.isEmpty ? "libpng failed" : message)
+            throw TensorBoardError.invalidImage("libpng could not encode \(width) x \(height) pixels: \(message.isEmpty ? "no reason given" : message)")
         }
         return Array(bytes.prefix(size))
     }

@@ -49,11 +49,13 @@ public enum TFRecord {
 public enum TensorBoardError: Error, Equatable, CustomStringConvertible {
     case cannotWrite(path: String, reason: String)
     case malformed(path: String, offset: Int, reason: String)
+    case invalidImage(String)
 
     public var description: String {
         switch self {
         case .cannotWrite(let path, let reason): return "cannot write the event file \(path): \(reason)"
         case .malformed(let path, let offset, let reason): return "\(path): at byte \(offset): \(reason)"
+        case .invalidImage(let reason): return "a TensorBoard image: \(reason)"
         }
     }
 }
