@@ -155,6 +155,9 @@ public final class Trainer {
                                             parameterNames: namedParameters.map(\.name), state: owners)
             try saved.checkCompatible(with: state, path: checkpoint)
             state = saved
+            // A run killed between its checkpoint and its metrics files left
+            // them an epoch behind: they are the checkpoint's history again.
+            if writes { try MetricsLog.write(state.history, terms: termNames, to: directory) }
         }
         if distributed && configuration.synchronizedBatchNorm {
             let layers = ([model] + auxiliary.map(\.module)).flatMap(\.descendants).compactMap { $0 as? BatchNorm }
