@@ -567,6 +567,12 @@ ZOO["MobileNetV2"] = ZOO["mobile_half"]  # GIRD's zoo also has mobile_half under
 ZOO["ShuffleV1"] = lambda classes: ShuffleNetV1([240, 480, 960], [4, 8, 4], 3, classes)
 ZOO["ShuffleV2"] = lambda classes: ShuffleNetV2([116, 232, 464, 1024], [3, 7, 3], classes)
 
+# torchvision's ImageNet networks, as torchvision builds them (its own
+# classes; scripts/torchvision_zoo.py adds the taps), on 64x64 inputs.
+import torchvision_zoo  # noqa: E402  (beside this script)
+ZOO.update(torchvision_zoo.ZOO)
+INPUT_SHAPES = {name: torchvision_zoo.INPUT_SHAPE for name in torchvision_zoo.ZOO}
+
 
 # ---------------------------------------------------------------------------
 # Safetensors, by hand
@@ -706,9 +712,14 @@ def formula_state_dict(model):
     return result
 
 
-def formula_input(name="input"):
-    return torch.from_numpy((np.float32(2) * hash_uniform(name, int(np.prod(INPUT_SHAPE))) - np.float32(1))
-                            .reshape(INPUT_SHAPE).copy())
+def input_shape(model_name):
+    """The fixture batch's shape: [2, 3, 32, 32], or the model's own (torchvision's networks: 64x64)."""
+    return INPUT_SHAPES.get(model_name, INPUT_SHAPE)
+
+
+def formula_input(name="input", shape=INPUT_SHAPE):
+    return torch.from_numpy((np.float32(2) * hash_uniform(name, int(np.prod(shape))) - np.float32(1))
+                            .reshape(shape).copy())
 
 
 def build(name):
@@ -720,9 +731,9 @@ def build(name):
     return model
 
 
-def fixed_input():
+def fixed_input(model_name):
     """The batch --check-gird-weights runs when given no --input."""
-    return formula_input("input")
+    return formula_input("input", input_shape(model_name))
 
 
 def run(model, x, with_training):
@@ -779,13 +790,22 @@ def trace_training_forward(model, x):
         events.append((None, t.detach()))
         return relu(t)
 
+    hardtanh = F.hardtanh
+
+    def recording_hardtanh(t, min_val=-1.0, max_val=1.0, inplace=False):
+        if min_val == 0:  # ReLU6: its kink at 0 (the one at 6 is never near)
+            events.append((None, t.detach().clone()))
+        return hardtanh(t, min_val, max_val)
+
     F.relu = recording_relu  # nn.ReLU calls F.relu too
+    F.hardtanh = recording_hardtanh  # ... and nn.ReLU6 F.hardtanh
     try:
         model.train()
         with torch.no_grad():
             model(x)
     finally:
         F.relu = relu
+        F.hardtanh = hardtanh
         for hook in hooks:
             hook.remove()
     return events
@@ -930,7 +950,7 @@ def prepare_training_step(name, model, with_training, attempts=10):
     pristine = copy.deepcopy(model)
     for attempt in range(attempts if with_training else 1):
         input_name = "input" if attempt == 0 else "input.%d" % attempt
-        x = formula_input(input_name)
+        x = formula_input(input_name, input_shape(name))
         candidate = copy.deepcopy(pristine)
         shifts = clear_relu_kinks(candidate, x) if with_training else 0
         reference = run(copy.deepcopy(candidate).double(), x.double(), with_training)
@@ -969,6 +989,7 @@ def export(name, out_dir, with_training):
     overrides = {k: t for k, t in model.state_dict().items() if not torch.equal(t, formula[k])}
     write_safetensors(os.path.join(directory, "overrides.safetensors"), overrides,
                       {"model": name, "classes": CLASSES, "input": input_name, "torch": torch.__version__,
+                       "input_shape": json.dumps(list(input_shape(name))),
                        "made_by": "scripts/zoo_reference.py", "kink_shifts": shifts,
                        "what": "state_dict entries that differ from the formula (batch-norm shifts off ReLU kinks)"})
     entries = {}
@@ -987,7 +1008,9 @@ def export(name, out_dir, with_training):
         noise_text = json.dumps({n: float("%.2e" % v) for n, v in gradient_noise.items()}, separators=(",", ":"))
         write_safetensors(os.path.join(directory, "train.safetensors"), entries,
                           {"loss": "cross_entropy(logits, labels=%s), mean" % LABELS, "computed_in": "float64",
-                           "input": input_name, "float32_discrepancy": noise_text})
+                           "input": input_name, "float32_discrepancy": noise_text,
+                           # ... and the logits, loss and buffers by max(1e-4, 4 x this).
+                           "float32_forward_discrepancy": "%.2e" % noise["train"]})
     return [k for k in reference["eval"] if k != "logits"], noise, input_name, shifts
 
 
@@ -1015,7 +1038,7 @@ def check_gird_weights(path, name, expected_logits=None, input_path=None):
     model = ZOO[name](classes)
     model.load_state_dict(tensors, strict=True)
     model.eval()
-    x = fixed_input() if input_path is None else torch.from_numpy(np.load(input_path)).float()
+    x = fixed_input(name) if input_path is None else torch.from_numpy(np.load(input_path)).float()
     with torch.no_grad():
         logits = model(x)
     parameters = sum(p.numel() for p in model.parameters())
@@ -1035,8 +1058,9 @@ def check_gird_weights(path, name, expected_logits=None, input_path=None):
             sys.exit(1)
 
 
-DEFAULT_MODELS = ["resnet8", "resnet8x4", "wrn_16_2", "mobile_half", "ShuffleV1", "ShuffleV2", "vgg8", "ResNet18"]
-DEFAULT_TRAIN = ["resnet8", "resnet8x4", "wrn_16_2", "mobile_half", "ShuffleV1", "ShuffleV2", "vgg8", "ResNet18"]
+DEFAULT_MODELS = ["resnet8", "resnet8x4", "wrn_16_2", "mobile_half", "ShuffleV1", "ShuffleV2", "vgg8", "ResNet18",
+                  "tv_resnet18", "tv_resnet34", "tv_resnet50", "tv_mobilenet_v2"]
+DEFAULT_TRAIN = DEFAULT_MODELS
 
 
 def main():

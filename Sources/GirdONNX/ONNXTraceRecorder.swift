@@ -110,6 +110,14 @@ final class ONNXTraceRecorder: OpTraceRecorder {
                  [.float("epsilon", epsilon)])
         case .relu:
             node("Relu", [x], [output(outputs[0])])
+        case let .clip(low, high):
+            // Opset 13's Clip takes its bounds as scalar (rank-0) inputs.
+            let bounds = [low, high].map { value in
+                let name = fresh("bound")
+                graph.initializers.append(.init(name: name, dimensions: [], values: .float([value])))
+                return name
+            }
+            node("Clip", [x] + bounds, [output(outputs[0])])
         case .add:
             node("Add", [x, try input(inputs[1]!)], [output(outputs[0])])
         case let .maxPool2d(kernel, stride, padding):

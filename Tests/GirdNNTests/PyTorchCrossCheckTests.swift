@@ -23,6 +23,11 @@ final class PyTorchCrossCheckTests: XCTestCase {
         ("ShuffleV2", true),
         ("vgg8", true),
         ("ResNet18", true),
+        // torchvision's ImageNet networks (its own classes on the Python side), on 64x64 images.
+        ("tv_resnet18", true),
+        ("tv_resnet34", true),
+        ("tv_resnet50", true),
+        ("tv_mobilenet_v2", true),
     ]
 
     /// At most 1e-4 of the tensor's largest magnitude (see `Discrepancy`).
@@ -126,6 +131,9 @@ final class PyTorchCrossCheckTests: XCTestCase {
         let model = try ModelZoo.make(name, classes: 10)
         try model.loadStateDictionary(try fixtures.weights(for: model))
         model.train()
+        // The script's training step runs without dropout (tv_mobilenet_v2's
+        // masks come from PyTorch's generator, which no other engine shares).
+        for case let dropout as Dropout in model.descendants { dropout.probability = 0 }
         model.clearGradients()
         let logits = try model(try fixtures.input())
         let loss = try Tensor.crossEntropy(logits, labels: labels)
@@ -133,8 +141,12 @@ final class PyTorchCrossCheckTests: XCTestCase {
 
         let references = try fixtures.trainingStep()
         var comparison = Comparison(model: name, pass: "train")
-        comparison.check("logits", logits, references["logits"])
-        comparison.check("loss", loss, references["loss"])
+        // tv_resnet50's training-mode forward (batch norm over 8 values a
+        // channel in its last stage, 16 blocks deep) keeps ~4 digits in
+        // float32: PyTorch's own logits are 1.1e-4 off there.
+        let forwardBound = Self.gradientBound(float32Discrepancy: try fixtures.float32ForwardDiscrepancy())
+        comparison.check("logits", logits, references["logits"], bound: forwardBound)
+        comparison.check("loss", loss, references["loss"], bound: forwardBound)
 
         let float32Discrepancies = try fixtures.float32Discrepancies()
         let parameters = model.namedParameters()
@@ -158,7 +170,7 @@ final class PyTorchCrossCheckTests: XCTestCase {
                 }
                 XCTAssertEqual(tensor.toIndices(), reference.toIndices(), "\(name) train \(buffer)")
             } else {
-                comparison.check(buffer, tensor, references["buffer/" + buffer])
+                comparison.check(buffer, tensor, references["buffer/" + buffer], bound: forwardBound)
             }
         }
         comparison.report()

@@ -22,10 +22,19 @@ struct PyTorchFixtures {
     private var overridesPath: String { directory.appendingPathComponent("overrides.safetensors").path }
 
     /// The model's 2-image batch: the formula under the name the script
-    /// chose for its conditioning (metadata `input`: "input", "input.1", ...).
+    /// chose for its conditioning (metadata `input`: "input", "input.1", ...),
+    /// of the shape it gives (`input_shape`, torchvision's networks: 64x64;
+    /// [2, 3, 32, 32] when absent).
     func input() throws -> Tensor {
-        let name = try SafeTensors.metadata(contentsOf: overridesPath)["input"] ?? "input"
-        return try FixtureHash.input(name: name)
+        let metadata = try SafeTensors.metadata(contentsOf: overridesPath)
+        var shape = [2, 3, 32, 32]
+        if let text = metadata["input_shape"] {
+            guard let parsed = try? JSONDecoder().decode([Int].self, from: Data(text.utf8)), parsed.count == 4 else {
+                throw FixtureError(description: "\(overridesPath): input_shape '\(text)' is not [N, C, H, W]")
+            }
+            shape = parsed
+        }
+        return try FixtureHash.input(name: metadata["input"] ?? "input", shape: shape)
     }
 
     /// The model's state dictionary: the formula for every entry, then the
@@ -63,6 +72,13 @@ struct PyTorchFixtures {
             throw FixtureError(description: "\(trainingPath): float32_discrepancy is not a JSON object of numbers")
         }
         return values
+    }
+
+    /// The same for the training-mode forward (logits, loss, batch-norm
+    /// buffers), where the script stored it (`float32_forward_discrepancy`;
+    /// nil in fixtures made before it did).
+    func float32ForwardDiscrepancy() throws -> Double? {
+        try SafeTensors.metadata(contentsOf: trainingPath)["float32_forward_discrepancy"].flatMap(Double.init)
     }
 }
 
@@ -131,8 +147,8 @@ enum FixtureHash {
         return tensors
     }
 
-    static func input(name: String) throws -> Tensor {
-        try Tensor(shape: [2, 3, 32, 32], values: uniform(name, count: 2 * 3 * 32 * 32).map { 2 * $0 - 1 })
+    static func input(name: String, shape: [Int] = [2, 3, 32, 32]) throws -> Tensor {
+        try Tensor(shape: shape, values: uniform(name, count: shape.reduce(1, *)).map { 2 * $0 - 1 })
     }
 
     static func sampleIndices(_ name: String, count: Int) -> [Int] {

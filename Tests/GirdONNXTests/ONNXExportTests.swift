@@ -59,6 +59,25 @@ final class ONNXExportTests: XCTestCase {
         }
     }
 
+    /// torchvision's networks: the max pooling with padding, ReLU6 as Clip,
+    /// and inference at another size than the trace's (64x64 here, for time;
+    /// the graph has no fixed spatial size).
+    func testTorchvisionNetworksRunInONNXRuntime() throws {
+        for name in ["tv_resnet18", "tv_mobilenet_v2"] {
+            let model = try network(name)
+            let input = try Tensor.randn([2, 3, 64, 64], generator: RandomGenerator(seed: 9))
+            let expected = try GradMode.withoutGradient { try model(input) }
+            let bytes = try ONNXExport.encode(model, inputShape: [3, 64, 64])
+            let (output, report) = try runInONNXRuntime(bytes, input: input)
+            XCTAssertEqual(output.shape, [2, 10], name)
+            print("\(name): \(bytes.count) bytes, max |onnxruntime - engine| = \(maximumDifference(output, expected))")
+            XCTAssertLessThan(maximumDifference(output, expected), 1e-4, name)
+            let nodes = report["nodes"] as? [String] ?? []
+            XCTAssertEqual(nodes.contains("Clip"), name == "tv_mobilenet_v2", name)
+            XCTAssertTrue(nodes.contains("MaxPool") == (name == "tv_resnet18"), name)
+        }
+    }
+
     func testBatchNormCanBeKeptAndTheBatchFixed() throws {
         let model = try network("resnet8", channels: 1)
         let input = try Tensor.randn([2, 1, 32, 32], generator: RandomGenerator(seed: 10))

@@ -26,7 +26,7 @@ public struct TapRecorder {
     }
 }
 
-/// A classifier of the zoo: input [N, C, 32, 32], logits [N, classes], and
+/// A classifier of the zoo: input [N, C, H, W] (`imageSize` square), logits [N, classes], and
 /// named layers a distillation loss may tap.
 ///
 /// Tap names are the same across families: `stem` (after the first
@@ -43,6 +43,11 @@ open class Network: Module {
         self.classes = classes
         super.init()
     }
+
+    /// The side of the square images the architecture was made for: 32 for
+    /// the CIFAR zoo, 224 for torchvision's ImageNet networks (which take any
+    /// size from 32); the default input of `summary` and `export_onnx`.
+    open var imageSize: Int { 32 }
 
     /// Every tap this network offers, shallow to deep.
     open var tapNames: [String] { preconditionFailure("\(type(of: self)) must list its taps") }

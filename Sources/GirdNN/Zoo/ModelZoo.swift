@@ -10,13 +10,15 @@ public struct ZooOptions {
 
 public typealias ZooBuilder = (ZooOptions) throws -> Network
 
-/// The CIFAR model zoo of the distillation literature (RepDistiller's
-/// `models/`), by the names papers use.
+/// The model zoo: the CIFAR networks of the distillation literature
+/// (RepDistiller's `models/`) by the names papers use, and torchvision's
+/// ImageNet networks under timm's `tv_` prefix.
 public enum ModelZoo {
     static let builders: [String: ZooBuilder] = {
         var all: [String: ZooBuilder] = [:]
         let families = [ResNetCIFAR.entries, WideResNet.entries, VGG.entries, ResNetV2.entries,
-                        MobileNetV2.entries, ShuffleNetV1.entries, ShuffleNetV2.entries]
+                        MobileNetV2.entries, ShuffleNetV1.entries, ShuffleNetV2.entries,
+                        TorchvisionResNet.entries, TorchvisionMobileNetV2.entries]
         for family in families {
             all.merge(family) { first, _ in first }
         }
@@ -26,13 +28,26 @@ public enum ModelZoo {
     /// Every model name, sorted.
     public static var names: [String] { builders.keys.sorted() }
 
-    /// A freshly initialised network. Images are 32x32 with `inChannels`
-    /// channels (1 for grey images: only the stem changes).
-    public static func make(_ name: String, classes: Int = 100, inChannels: Int = 3,
+    /// The class count a model has unless told otherwise: 1000 (ImageNet)
+    /// for torchvision's networks, 100 (CIFAR-100) for the CIFAR zoo.
+    public static func defaultClasses(_ name: String) -> Int {
+        isTorchvision(name) ? 1000 : 100
+    }
+
+    /// Whether `name` is one of torchvision's ImageNet networks (`tv_*`),
+    /// made for 224x224 images rather than 32x32.
+    public static func isTorchvision(_ name: String) -> Bool { name.hasPrefix("tv_") }
+
+    /// A freshly initialised network with `inChannels` input channels (1 for
+    /// grey images: only the stem changes). The CIFAR zoo takes 32x32
+    /// images; torchvision's networks any size from 32x32 (224x224 for
+    /// ImageNet). `classes` defaults to `defaultClasses(name)`.
+    public static func make(_ name: String, classes: Int? = nil, inChannels: Int = 3,
                             generator: RandomGenerator = RandomGenerator(seed: 0)) throws -> Network {
         guard let builder = builders[name] else {
             throw NetworkError.unknownModel(name: name, suggestions: NameSuggestions.closest(to: name, among: names))
         }
+        let classes = classes ?? defaultClasses(name)
         guard classes > 0, inChannels > 0 else {
             throw TensorError.invalidArgument(op: "model", message: "classes and inChannels must be positive, got \(classes) and \(inChannels)")
         }

@@ -8,38 +8,6 @@ import GirdTensor
 // that file's `state_dict()`; convolutions have no bias and are initialised
 // kaiming-normal (fan_out), batch norms to (1, 0), as there.
 
-/// Two 3x3 conv-BN pairs with an identity or 1x1-conv shortcut.
-final class BasicBlock: Layer, PreactivatingBlock {
-    let conv1: Conv2d, bn1: BatchNorm, conv2: Conv2d, bn2: BatchNorm
-    let downsample: Sequential?
-
-    init(_ inPlanes: Int, _ planes: Int, stride: Int, generator: RandomGenerator) throws {
-        conv1 = try zooConv(inPlanes, planes, kernelSize: 3, stride: stride, padding: 1, generator: generator)
-        bn1 = try BatchNorm(planes)
-        conv2 = try zooConv(planes, planes, kernelSize: 3, stride: 1, padding: 1, generator: generator)
-        bn2 = try BatchNorm(planes)
-        downsample = stride != 1 || inPlanes != planes
-            ? Sequential([try zooConv(inPlanes, planes, kernelSize: 1, stride: stride, padding: 0, generator: generator),
-                          try BatchNorm(planes)])
-            : nil
-        super.init()
-        registerChild("conv1", conv1)
-        registerChild("bn1", bn1)
-        registerChild("conv2", conv2)
-        registerChild("bn2", bn2)
-        if let downsample { registerChild("downsample", downsample) }
-    }
-
-    override func forward(_ input: Tensor) throws -> Tensor { try forwardWithPreactivation(input).output }
-
-    /// The block's output and the same before its final ReLU.
-    func forwardWithPreactivation(_ x: Tensor) throws -> (output: Tensor, preact: Tensor) {
-        let out = try bn2(conv2(bn1(conv1(x)).relu()))
-        let preact = try out + (downsample?(x) ?? x)
-        return (try preact.relu(), preact)
-    }
-}
-
 public final class ResNetCIFAR: Network {
     let conv1: Conv2d, bn1: BatchNorm
     let stages: [[BasicBlock]]

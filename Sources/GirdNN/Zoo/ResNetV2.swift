@@ -17,8 +17,21 @@ import GirdTensor
 // | `stageK`        | fK, stage K's (`layerK`'s) output                     |
 // | `stageK.preact` | fK_pre, its last block's sum before the ReLU          |
 // | `embedding`     | f5, the globally pooled features                      |
+//
+// torchvision's own ResNets (`tv_resnet18/34/50`) are the same network in
+// another `Style` (TorchvisionResNet.swift says how they differ).
 
 public final class ResNetV2: Network {
+    /// Whose ResNet: the stem, the classifier's and the shortcuts' names.
+    public enum Style: Sendable {
+        /// RepDistiller's CIFAR fit: 3x3 stride-1 stem, no max pooling,
+        /// classifier `linear`, shortcuts `shortcut`.
+        case cifar
+        /// torchvision's: 7x7 stride-2 stem and 3x3 stride-2 max pooling,
+        /// classifier `fc`, shortcuts `downsample`.
+        case torchvision
+    }
+
     public enum BlockKind: Sendable {
         /// Two 3x3 convolutions; a stage's output has its width.
         case basic
@@ -28,18 +41,23 @@ public final class ResNetV2: Network {
         var expansion: Int { self == .basic ? 1 : 4 }
     }
 
+    let style: Style
     let conv1: Conv2d, bn1: BatchNorm
     private let stages: [[any PreactivatingBlock]]
-    let linear: Linear
+    let classifier: Linear
 
     /// - Parameter blocksPerStage: the number of blocks in each of the four
     ///   stages (ResNet18: [2, 2, 2, 2]; ResNet34 and 50: [3, 4, 6, 3]).
     public init(name: String, block: BlockKind, blocksPerStage: [Int], classes: Int, inChannels: Int,
-                generator: RandomGenerator) throws {
+                style: Style = .cifar, generator: RandomGenerator) throws {
         guard blocksPerStage.count == 4, blocksPerStage.allSatisfy({ $0 > 0 }) else {
             throw TensorError.invalidArgument(op: "resnet", message: "expected 4 positive block counts, got \(blocksPerStage)")
         }
-        conv1 = try zooConv(inChannels, 64, kernelSize: 3, stride: 1, padding: 1, generator: generator)
+        self.style = style
+        let shortcutName = style == .cifar ? "shortcut" : "downsample"
+        conv1 = style == .cifar
+            ? try zooConv(inChannels, 64, kernelSize: 3, stride: 1, padding: 1, generator: generator)
+            : try zooConv(inChannels, 64, kernelSize: 7, stride: 2, padding: 3, generator: generator)
         bn1 = try BatchNorm(64)
         var inPlanes = 64
         var stages: [[any PreactivatingBlock]] = []
@@ -48,35 +66,38 @@ public final class ResNetV2: Network {
             for position in 0..<count {
                 let stride = position == 0 && index > 0 ? 2 : 1
                 switch block {
-                case .basic: blocks.append(try BasicBlock(inPlanes, planes, stride: stride, generator: generator))
-                case .bottleneck: blocks.append(try Bottleneck(inPlanes, planes, stride: stride, generator: generator))
+                case .basic: blocks.append(try BasicBlock(inPlanes, planes, stride: stride, shortcutName: shortcutName, generator: generator))
+                case .bottleneck: blocks.append(try Bottleneck(inPlanes, planes, stride: stride, shortcutName: shortcutName, generator: generator))
                 }
                 inPlanes = planes * block.expansion
             }
             stages.append(blocks)
         }
         self.stages = stages
-        linear = try Linear(inPlanes, classes, generator: generator)
+        classifier = try Linear(inPlanes, classes, generator: generator)
         super.init(name: name, classes: classes)
         registerChild("conv1", conv1)
         registerChild("bn1", bn1)
         for (index, blocks) in stages.enumerated() {
             registerChild("layer\(index + 1)", Sequential(blocks.map { $0 as Layer }))
         }
-        registerChild("linear", linear)
+        registerChild(style == .cifar ? "linear" : "fc", classifier)
     }
+
+    public override var imageSize: Int { style == .cifar ? 32 : 224 }
 
     public override var tapNames: [String] {
         StagedNetwork.tapNames(stageCount: stages.count)
     }
 
     public override func forward(_ input: Tensor, taps: inout TapRecorder) throws -> Tensor {
-        let stem = try bn1(conv1(input)).relu()
+        var stem = try bn1(conv1(input)).relu()
+        if style == .torchvision { stem = try stem.maxPool2d(kernel: 3, stride: 2, padding: 1) }
         taps.offer("stem", stem)
         let x = try StagedNetwork.forward(stem, stages: stages, taps: &taps)
         let embedding = try x.globalAvgPool()
         taps.offer("embedding", embedding)
-        return try linear(embedding)
+        return try classifier(embedding)
     }
 
     static let entries: [String: ZooBuilder] = {
@@ -92,76 +113,4 @@ public final class ResNetV2: Network {
         }
         return entries
     }()
-
-    /// conv3x3-BN-ReLU, conv3x3-BN, plus the shortcut, then ReLU.
-    fileprivate final class BasicBlock: Layer, PreactivatingBlock {
-        let conv1: Conv2d, bn1: BatchNorm, conv2: Conv2d, bn2: BatchNorm
-        let shortcut: Sequential?
-
-        init(_ inPlanes: Int, _ planes: Int, stride: Int, generator: RandomGenerator) throws {
-            conv1 = try zooConv(inPlanes, planes, kernelSize: 3, stride: stride, padding: 1, generator: generator)
-            bn1 = try BatchNorm(planes)
-            conv2 = try zooConv(planes, planes, kernelSize: 3, stride: 1, padding: 1, generator: generator)
-            bn2 = try BatchNorm(planes)
-            shortcut = try projectionShortcut(inPlanes, planes, stride: stride, generator: generator)
-            super.init()
-            registerChild("conv1", conv1)
-            registerChild("bn1", bn1)
-            registerChild("conv2", conv2)
-            registerChild("bn2", bn2)
-            if let shortcut { registerChild("shortcut", shortcut) }
-        }
-
-        override func forward(_ input: Tensor) throws -> Tensor { try forwardWithPreactivation(input).output }
-
-        func forwardWithPreactivation(_ x: Tensor) throws -> (output: Tensor, preact: Tensor) {
-            let residual = try bn2(conv2(bn1(conv1(x)).relu()))
-            let preact = try residual + (shortcut?(x) ?? x)
-            return (try preact.relu(), preact)
-        }
-    }
-
-    /// conv1x1-BN-ReLU, conv3x3 (strided)-BN-ReLU, conv1x1 to 4x the width-BN,
-    /// plus the shortcut, then ReLU.
-    fileprivate final class Bottleneck: Layer, PreactivatingBlock {
-        let conv1: Conv2d, bn1: BatchNorm, conv2: Conv2d, bn2: BatchNorm, conv3: Conv2d, bn3: BatchNorm
-        let shortcut: Sequential?
-
-        init(_ inPlanes: Int, _ planes: Int, stride: Int, generator: RandomGenerator) throws {
-            let outPlanes = planes * BlockKind.bottleneck.expansion
-            conv1 = try zooConv(inPlanes, planes, kernelSize: 1, stride: 1, padding: 0, generator: generator)
-            bn1 = try BatchNorm(planes)
-            conv2 = try zooConv(planes, planes, kernelSize: 3, stride: stride, padding: 1, generator: generator)
-            bn2 = try BatchNorm(planes)
-            conv3 = try zooConv(planes, outPlanes, kernelSize: 1, stride: 1, padding: 0, generator: generator)
-            bn3 = try BatchNorm(outPlanes)
-            shortcut = try projectionShortcut(inPlanes, outPlanes, stride: stride, generator: generator)
-            super.init()
-            registerChild("conv1", conv1)
-            registerChild("bn1", bn1)
-            registerChild("conv2", conv2)
-            registerChild("bn2", bn2)
-            registerChild("conv3", conv3)
-            registerChild("bn3", bn3)
-            if let shortcut { registerChild("shortcut", shortcut) }
-        }
-
-        override func forward(_ input: Tensor) throws -> Tensor { try forwardWithPreactivation(input).output }
-
-        func forwardWithPreactivation(_ x: Tensor) throws -> (output: Tensor, preact: Tensor) {
-            let reduced = try bn1(conv1(x)).relu()
-            let residual = try bn3(conv3(bn2(conv2(reduced)).relu()))
-            let preact = try residual + (shortcut?(x) ?? x)
-            return (try preact.relu(), preact)
-        }
-    }
-}
-
-/// A strided 1x1 conv-BN when the block changes resolution or width, else
-/// nil (the identity).
-private func projectionShortcut(_ inPlanes: Int, _ outPlanes: Int, stride: Int,
-                                generator: RandomGenerator) throws -> Sequential? {
-    guard stride != 1 || inPlanes != outPlanes else { return nil }
-    return Sequential([try zooConv(inPlanes, outPlanes, kernelSize: 1, stride: stride, padding: 0, generator: generator),
-                       try BatchNorm(outPlanes)])
 }

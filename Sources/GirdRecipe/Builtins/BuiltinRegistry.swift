@@ -116,6 +116,11 @@ public struct BuiltinArguments {
     public subscript(_ name: String) -> Value { values[builtin.signature.index(of: name)] }
 
     public func int(_ name: String) throws -> Int { try int(builtin.signature.index(of: name)) }
+    public func optionalInt(_ name: String) throws -> Int? {
+        let index = builtin.signature.index(of: name)
+        if case .none = values[index] { return nil }
+        return try int(index)
+    }
     public func double(_ name: String) throws -> Double { try double(builtin.signature.index(of: name)) }
     public func bool(_ name: String) throws -> Bool { try bool(builtin.signature.index(of: name)) }
     public func string(_ name: String) throws -> String { try string(builtin.signature.index(of: name)) }

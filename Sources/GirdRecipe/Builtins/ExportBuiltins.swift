@@ -8,7 +8,7 @@ extension BuiltinRegistry {
     static var exportBuiltins: [Builtin] {
         [
             Builtin("export_onnx", "m, path, *, batch: \"dynamic\", fold_batch_norm: true, input: none",
-                    doc: "writes the model in eval mode as an ONNX file (opset 13, weights inside, input 'input', output 'logits'); batch: \"dynamic\" or a size; batch norm folded into the convolutions unless fold_batch_norm: false; input: [C, H, W], default [in_channels, 32, 32]",
+                    doc: "writes the model in eval mode as an ONNX file (opset 13, weights inside, input 'input', output 'logits'); batch: \"dynamic\" or a size; batch norm folded into the convolutions unless fold_batch_norm: false; input: [C, H, W], default [in_channels, S, S] with S the model's image size (32; 224 for tv_ models)",
                     computes: true) { arguments in
                 let object = try arguments.object("m", as: ModelObject.self, named: "model")
                 let path = try arguments.writablePath("path")
@@ -20,7 +20,7 @@ extension BuiltinRegistry {
                     throw BuiltinFailure("export_onnx(): batch must be \"dynamic\" or a size of at least 1, got \(other.repr)")
                 }
                 let input: [Int]
-                if case .none = arguments["input"] { input = [object.inChannels, 32, 32] } else { input = try arguments.ints("input") }
+                if case .none = arguments["input"] { input = [object.inChannels, object.network.imageSize, object.network.imageSize] } else { input = try arguments.ints("input") }
                 guard input.count == 3, input.allSatisfy({ $0 > 0 }) else {
                     throw BuiltinFailure("export_onnx(): input must be a shape [C, H, W] of positive sizes, got \(input)")
                 }

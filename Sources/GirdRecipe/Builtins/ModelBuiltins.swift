@@ -90,15 +90,16 @@ func evalForward<T>(_ network: Network, _ body: () throws -> T) throws -> T {
 extension BuiltinRegistry {
     static var modelBuiltins: [Builtin] {
         [
-            Builtin("model", "name, *, classes: 100, in_channels: 3", doc: "a freshly initialised network of the CIFAR zoo (weights drawn from the session's generator; see seed)", computes: true) { arguments in
-                let classes = try arguments.int("classes"), inChannels = try arguments.int("in_channels")
+            Builtin("model", "name, *, classes: none, in_channels: 3", doc: "a freshly initialised network of the zoo: the CIFAR networks (100 classes unless given) and torchvision's tv_resnet18/34/50, tv_mobilenet_v2 (1000); weights drawn from the session's generator (see seed)", computes: true) { arguments in
+                let name = try arguments.string("name"), inChannels = try arguments.int("in_channels")
+                let classes = try arguments.optionalInt("classes") ?? ModelZoo.defaultClasses(name)
                 guard classes <= BuiltinRegistry.maximumClasses else {
                     throw BuiltinFailure("model(): classes must be at most \(BuiltinRegistry.maximumClasses), got \(classes) (\(BuiltinRegistry.classesLimitReason))")
                 }
                 guard inChannels <= 4096 else {
                     throw BuiltinFailure("model(): in_channels must be at most 4096, got \(inChannels) (images have 1 or 3 channels; a bound so that a mistyped count fails here instead of exhausting memory)")
                 }
-                let network = try ModelZoo.make(try arguments.string("name"), classes: classes,
+                let network = try ModelZoo.make(name, classes: classes,
                                                 inChannels: inChannels, generator: arguments.context.generator)
                 return .object(ModelObject(network: network, inChannels: inChannels))
             },

@@ -7,11 +7,11 @@ extension BuiltinRegistry {
     static var summaryBuiltins: [Builtin] {
         [
             Builtin("summary", "m, *, input: none, teacher: none, table: true",
-                    doc: "prints a table of the model's layers (output shape, parameters, MACs per image) and returns {params, macs, layers}; with teacher:, also the compression ratios and eval latency at batch 1 and 64 (input: [N, C, H, W], default [1, in_channels, 32, 32]); table: false prints the totals only",
+                    doc: "prints a table of the model's layers (output shape, parameters, MACs per image) and returns {params, macs, layers}; with teacher:, also the compression ratios and eval latency at batch 1 and 64 (input: [N, C, H, W], default [1, in_channels, S, S] with S the model's image size (32; 224 for tv_ models)); table: false prints the totals only",
                     computes: true) { arguments in
                 let object = try arguments.object("m", as: ModelObject.self, named: "model")
                 let input: [Int]
-                if case .none = arguments["input"] { input = [1, object.inChannels, 32, 32] } else { input = try arguments.ints("input") }
+                if case .none = arguments["input"] { input = [1, object.inChannels, object.network.imageSize, object.network.imageSize] } else { input = try arguments.ints("input") }
                 guard input.count == 4, input.allSatisfy({ $0 > 0 }) else {
                     throw BuiltinFailure("summary(): input must be a shape [N, C, H, W] of positive sizes, got \(input)")
                 }

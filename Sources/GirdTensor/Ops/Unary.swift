@@ -74,9 +74,11 @@ extension Tensor {
 
     /// min(max(x, 0), 6), MobileNetV2's activation.
     public func relu6() throws -> Tensor {
-        let x = detach()
-        return try mapped(op: "relu6", preservesZero: true) { Swift.min(Swift.max($0, 0), 6) }
-            .recorded("relu6", [self]) { g in [try g.zipped(with: x, op: "relu6") { $1 > 0 && $1 < 6 ? $0 : 0 }] }
+        try OpTrace.traced(.clip(min: 0, max: 6), [self]) {
+            let x = detach()
+            return try mapped(op: "relu6", preservesZero: true) { Swift.min(Swift.max($0, 0), 6) }
+                .recorded("relu6", [self]) { g in [try g.zipped(with: x, op: "relu6") { $1 > 0 && $1 < 6 ? $0 : 0 }] }
+        }
     }
 
     /// Values limited to [low, high]; the gradient passes where x is inside.

@@ -8,6 +8,8 @@ public enum TracedOp: Equatable, Sendable {
     /// Inputs: x, weight (or nil), bias (or nil), running mean, running variance.
     case batchNorm(epsilon: Float, training: Bool)
     case relu
+    /// min(max(x, min), max): ReLU6 is clip(0, 6).
+    case clip(min: Float, max: Float)
     case add
     case maxPool2d(kernel: [Int], stride: [Int], padding: [Int])
     /// Divided by the whole kernel area, padding included (PyTorch's default).

@@ -143,6 +143,8 @@ public final class Trainer {
                                     augmentation: configuration.augmentation, normalized: configuration.normalized,
                                     shard: BatchShard(rank: group.rank, count: group.size))
         let stepsPerEpoch = loader.batchCount, epochs = configuration.epochs
+        let usesDropout = model.hasDropout
+        defer { if usesDropout { model.setDropoutKey(nil) } }
         guard stepsPerEpoch >= 1 else {
             throw TrainingError.invalidConfiguration("training set '\(trainSet.name)' has no images")
         }
@@ -232,6 +234,11 @@ public final class Trainer {
                 // Batch norm's running statistics are rank 0's on every rank
                 // before each step (DDP's broadcast_buffers).
                 if distributed { try group.broadcast(buffers, from: 0) }
+                // Dropout masks are a function of (seed, global step, rank),
+                // so that a resumed run draws what the uninterrupted one did.
+                if usesDropout {
+                    model.setDropoutKey(Dropout.stepKey(seed: configuration.seed, step: epoch * stepsPerEpoch + step, rank: group.rank))
+                }
                 let value = try objective.loss(model: model, batch: batch)
                 let share = Double(inputs.shape[0]) / Double(globalImages)
                 // The mean loss (and of each term) over the global batch; NaN
