@@ -102,7 +102,7 @@ let package = Package(
             swiftSettings: vectorFlags),
         .testTarget(
             name: "GirdRecipeTests",
-            dependencies: ["GirdRecipe", "GirdTensor", "GirdNN", "GirdInterrupt"],
+            dependencies: ["GirdRecipe", "GirdTensor", "GirdNN", "GirdInterrupt", "GirdTestImages"],
             swiftSettings: vectorFlags),
         .testTarget(
             name: "GirdTrainTests",
@@ -122,7 +122,9 @@ let package = Package(
             swiftSettings: vectorFlags),
         .testTarget(
             name: "GirdDataTests",
-            dependencies: ["GirdData", "GirdTensor", "CZlib", "CPNG", "CJPEG"],
+            dependencies: ["GirdData", "GirdTensor", "CZlib", "CPNG", "CJPEG", "GirdTestImages"],
+            // torchvision's transforms of a few images (scripts/make-transform-fixtures.py).
+            exclude: ["Fixtures"],
             swiftSettings: vectorFlags),
         .testTarget(
             name: "GirdNNTests",
@@ -183,6 +185,9 @@ let package = Package(
         // Test support: runs the scripts/ that read the engine's files back
         // with other implementations (onnxruntime, TensorBoard's reader).
         .target(name: "GirdCrossCheck", path: "Tests/Support/GirdCrossCheck", swiftSettings: vectorFlags),
+        // Tiny generated image folders in ImageNet's and Tiny ImageNet's layouts, for the data and recipe tests.
+        .target(name: "GirdTestImages", dependencies: ["CJPEG", "GirdTensor"], path: "Tests/Support/GirdTestImages",
+                swiftSettings: vectorFlags),
         .testTarget(name: "GirdONNXTests", dependencies: ["GirdONNX", "GirdNN", "GirdTensor", "GirdCrossCheck"], swiftSettings: vectorFlags),
         .testTarget(name: "GirdViewTests", dependencies: ["GirdView", "GirdTensor", "CPNG", "CCairo"], swiftSettings: vectorFlags),
         // Also drives the built gird-repl (and the demo) through a pseudo-terminal.

@@ -16,6 +16,18 @@ public enum Augmentation: Equatable, Sendable, Codable {
     /// `transforms.RandomHorizontalFlip(p)`: the image is mirrored left to
     /// right when `nextUniform() < probability` (one word).
     case horizontalFlip(probability: Float)
+    /// `transforms.RandomResizedCrop(size, scale, ratio)` with its bilinear
+    /// resize (`ResizedCrop.randomBox`, then PIL's resize of the box to
+    /// size x size). Its up to ten tries need more words than a slice has,
+    /// so it draws one 64-bit key from its slice and the tries from a
+    /// generator of that key. On a file-backed set (ImageNet) it is the first
+    /// transform and cuts its box from the decoded file (`FileImages`).
+    case randomResizedCrop(size: Int, scale: ClosedRange<Double>, ratio: ClosedRange<Double>)
+
+    /// torchvision's defaults: scale (0.08, 1), ratio (3/4, 4/3).
+    public static func randomResizedCrop(size: Int) -> Augmentation {
+        .randomResizedCrop(size: size, scale: 0.08...1, ratio: (3.0 / 4.0)...(4.0 / 3.0))
+    }
 
     /// The slice of the stream each transform owns. A crop takes 4 words
     /// (8 in the ~2^-60 case of a rejected draw, which stays inside its slice).
@@ -34,6 +46,12 @@ public enum Augmentation: Equatable, Sendable, Codable {
             guard (0...1).contains(probability) else {
                 throw DatasetError.invalidArgument(dataset: "horizontalFlip", message: "probability \(probability) is not in [0, 1]")
             }
+        case let .randomResizedCrop(size, scale, ratio):
+            guard size > 0, size <= 4096, scale.lowerBound > 0, scale.upperBound <= 1, ratio.lowerBound > 0, ratio.upperBound.isFinite else {
+                throw DatasetError.invalidArgument(
+                    dataset: "randomResizedCrop",
+                    message: "size \(size) must be in 1...4096, scale \(scale) inside (0, 1] and ratio \(ratio) positive")
+            }
         }
         return resultShape(shape)
     }
@@ -41,7 +59,7 @@ public enum Augmentation: Equatable, Sendable, Codable {
     /// The shape after this transform, for a shape already checked.
     func resultShape(_ shape: [Int]) -> [Int] {
         switch self {
-        case let .randomCrop(size, _): return [shape[0], size, size]
+        case let .randomCrop(size, _), let .randomResizedCrop(size, _, _): return [shape[0], size, size]
         case .horizontalFlip: return shape
         }
     }
@@ -71,22 +89,32 @@ public enum Augmentation: Equatable, Sendable, Codable {
             return output
         case let .horizontalFlip(probability):
             guard generator.nextUniform() < probability else { return image }
-            var output = image
-            for row in 0..<(channels * height) {
-                for x in 0..<width { output[row * width + x] = image[row * width + width - 1 - x] }
+            return [UInt8](unsafeUninitializedCapacity: image.count) { output, count in
+                image.withUnsafeBufferPointer { input in
+                    for row in 0..<(channels * height) {
+                        let from = input.baseAddress! + row * width, to = output.baseAddress! + row * width
+                        for x in 0..<width { to[x] = from[width - 1 - x] }
+                    }
+                }
+                count = image.count
             }
-            return output
+        case let .randomResizedCrop(size, scale, ratio):
+            let box = ResizedCrop.randomBox(width: width, height: height, scale: scale, ratio: ratio,
+                                            generator: RandomGenerator(seed: generator.next()))
+            return ResizedCrop.crop(image, channels: channels, width: width, height: height, box: box, size: size)
         }
     }
 
     /// `transforms` (checked with `outputShape(for:)`) in order on the image at `position` of an epoch whose
     /// augmentation stream has key `seed`: transform t of that image starts
     /// at word (position · transforms.count + t) · wordsPerTransform.
+    /// `first` skips the transforms before it (a file-backed set applies its
+    /// leading crop while decoding); the slices stay where they are.
     public static func apply(_ transforms: [Augmentation], to image: [UInt8], shape: [Int],
-                             seed: UInt64, position: Int) -> (pixels: [UInt8], shape: [Int]) {
+                             seed: UInt64, position: Int, first: Int = 0) -> (pixels: [UInt8], shape: [Int]) {
         let generator = RandomGenerator(seed: seed)
         var pixels = image, shape = shape
-        for (t, transform) in transforms.enumerated() {
+        for (t, transform) in transforms.enumerated() where t >= first {
             generator.state = RandomGenerator.State(
                 seed: seed, offset: UInt64((position * transforms.count + t) * wordsPerTransform))
             pixels = transform.apply(to: pixels, shape: shape, using: generator)

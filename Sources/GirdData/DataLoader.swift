@@ -46,13 +46,18 @@ public final class DataLoader: Sendable {
     /// The part of each batch this process loads (data-parallel training);
     /// `batchSize` and `batchCount` stay those of the whole batch.
     public let shard: BatchShard
+    /// How many threads decode and augment the images of a batch (each image
+    /// is a function of its position alone, so the count never changes a
+    /// batch). File-backed sets (ImageNet's JPEGs) need several to keep up.
+    public let threads: Int
 
     public init(_ dataset: Dataset, batchSize: Int, shuffle: Bool = true, seed: UInt64 = 0,
                 augmentation: [Augmentation] = [], normalized: Bool = true, dropLast: Bool = false,
-                indices: [Int]? = nil, prefetch: Int = 2, shard: BatchShard = .whole) throws {
-        guard batchSize > 0, prefetch > 0 else {
+                indices: [Int]? = nil, prefetch: Int = 2, shard: BatchShard = .whole, threads: Int = 1) throws {
+        guard batchSize > 0, prefetch > 0, (1...256).contains(threads) else {
             throw DatasetError.invalidArgument(
-                dataset: dataset.name, message: "batch size \(batchSize) and prefetch \(prefetch) must be positive")
+                dataset: dataset.name,
+                message: "batch size \(batchSize) and prefetch \(prefetch) must be positive, threads \(threads) in 1...256")
         }
         var shape = dataset.imageShape
         for transform in augmentation { shape = try transform.outputShape(for: shape) }
@@ -67,6 +72,7 @@ public final class DataLoader: Sendable {
         self.outputShape = shape
         self.prefetch = prefetch
         self.shard = shard
+        self.threads = threads
     }
 
     /// Batches per epoch: the last one is smaller, or dropped with `dropLast`.
@@ -97,19 +103,34 @@ public final class DataLoader: Sendable {
         let positions = self.positions(ofBatch: batch)
         let start = positions.lowerBound, end = positions.upperBound
         let augmentationSeed = Self.streamSeed(seed: seed, epoch: epoch, stream: 1)
-        let imageSize = dataset.imageSize, outputSize = outputShape.reduce(1, *)
-        var pixels = [UInt8]()
-        pixels.reserveCapacity((end - start) * outputSize)
-        for position in start..<end {
-            let index = order[position]
-            guard index >= 0 && index < dataset.count else {
-                throw DatasetError.invalidArgument(
-                    dataset: dataset.name, message: "index \(index) is out of range for \(dataset.count) images")
-            }
-            let image = Array(dataset.pixels[index * imageSize..<(index + 1) * imageSize])
-            pixels += Augmentation.apply(augmentation, to: image, shape: dataset.imageShape,
-                                         seed: augmentationSeed, position: position).pixels
+        let outputSize = outputShape.reduce(1, *)
+        if let index = order[start..<end].first(where: { $0 < 0 || $0 >= dataset.count }) {
+            throw DatasetError.invalidArgument(
+                dataset: dataset.name, message: "index \(index) is out of range for \(dataset.count) images")
         }
+        var pixels = [UInt8](repeating: 0, count: (end - start) * outputSize)
+        // Images in `threads` interleaved shares; the first error (by
+        // position) is the one reported, whatever the threads' timing.
+        let workers = Swift.min(threads, end - start)
+        let failures = FailureSlots(count: workers)
+        pixels.withUnsafeMutableBufferPointer { target in
+            nonisolated(unsafe) let target = target
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                for position in stride(from: start + worker, to: end, by: workers) {
+                    do {
+                        let image = try dataset.augmentedImage(order[position], transforms: augmentation,
+                                                               seed: augmentationSeed, position: position)
+                        image.withUnsafeBufferPointer {
+                            (target.baseAddress! + (position - start) * outputSize).update(from: $0.baseAddress!, count: outputSize)
+                        }
+                    } catch {
+                        failures.record(error, at: position, worker: worker)
+                        return
+                    }
+                }
+            }
+        }
+        if let error = failures.first { throw error }
         // The augmented bytes as a dataset of their own, so that the
         // conversion to floats is `Dataset.batch`'s, exactly.
         let augmented = Dataset(unchecked: dataset.name, classes: dataset.classes, imageShape: outputShape,

@@ -54,6 +54,45 @@ struct DatasetFile {
         return DatasetFile(path: path, bytes: bytes, isCompressed: isCompressed)
     }
 
+    /// Reads `path` as it is (no gzip): one read into an array of the file's
+    /// size, for the many small files of an image folder, where zlib's
+    /// buffers would cost more than the read.
+    static func readPlain(_ path: String, hint: String) throws -> DatasetFile {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            if errno == ENOENT { throw DatasetError.missing(path: path, hint: hint) }
+            throw DatasetError.system(path: path, action: "open", reason: String(cString: strerror(errno)))
+        }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else {
+            throw DatasetError.system(path: path, action: "read", reason: String(cString: strerror(errno)))
+        }
+        guard status.st_mode & S_IFMT == S_IFREG else {
+            let kind = status.st_mode & S_IFMT == S_IFDIR ? "Is a directory" : "not a regular file"
+            throw DatasetError.system(path: path, action: "read", reason: kind)
+        }
+        let size = Int(status.st_size)
+        var failure: Int32 = 0
+        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+            count = 0
+            while count < size {
+                let got = Glibc.read(descriptor, buffer.baseAddress! + count, size - count)
+                if got < 0 && errno == EINTR { continue }
+                if got <= 0 {
+                    failure = got < 0 ? errno : EIO
+                    break
+                }
+                count += got
+            }
+        }
+        guard failure == 0, bytes.count == size else {
+            throw DatasetError.system(path: path, action: "read", reason: failure == 0 ? "the file shrank while it was read"
+                                      : String(cString: strerror(failure)))
+        }
+        return DatasetFile(path: path, bytes: bytes, isCompressed: false)
+    }
+
     func malformed(at offset: Int, _ message: String) -> DatasetError {
         .malformed(path: path, offset: offset, compressed: isCompressed, message: message)
     }

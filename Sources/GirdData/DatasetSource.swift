@@ -8,6 +8,8 @@ public indirect enum DatasetSource: Codable, Equatable, Sendable {
     case cifar100(root: String, split: String, labels: String)
     case imageFolder(root: String, size: Int, channels: Int)
     case idx(images: String, labels: String, classes: Int)
+    case imagenet(root: String, split: String, size: Int, resize: Int, scaledDecoding: Bool)
+    case tinyImageNet(root: String, split: String, size: Int)
     case subset(of: DatasetSource, count: Int, seed: UInt64, stratified: Bool)
     /// What `subset(of:count:seed:stratified:)` leaves out (`d.split`'s second part).
     case rest(of: DatasetSource, count: Int, seed: UInt64, stratified: Bool)
@@ -24,6 +26,10 @@ public indirect enum DatasetSource: Codable, Equatable, Sendable {
             return try Dataset.imageFolder(root: root, size: size, channels: channels)
         case let .idx(images, labels, classes):
             return try Dataset.idx(images: images, labels: labels, classes: classes)
+        case let .imagenet(root, split, size, resize, scaledDecoding):
+            return try Dataset.imagenet(root: root, split: split, size: size, resize: resize, scaledDecoding: scaledDecoding)
+        case let .tinyImageNet(root, split, size):
+            return try Dataset.tinyImageNet(root: root, split: split, size: size, threads: ProcessInfo.processInfo.activeProcessorCount)
         case let .subset(base, count, seed, stratified):
             return try base.load().subset(count, seed: seed, stratified: stratified)
         case let .rest(base, count, seed, stratified):

@@ -75,24 +75,82 @@ enum ImageDecoding {
         return RGBImage(width: width, height: height, pixels: rgb)
     }
 
-    /// JPEG (baseline or progressive, grey, YCbCr or CMYK as libjpeg-turbo
-    /// converts them) to 8-bit RGB with `out_color_space = JCS_RGB`.
-    static func decodeJPEG(_ bytes: [UInt8]) throws -> RGBImage {
+    /// JPEG (baseline or progressive; grey and YCbCr as libjpeg-turbo converts
+    /// them, CMYK and YCCK as PIL does: see `gird_jpeg_decode_rgb_scaled`) to
+    /// 8-bit RGB, at `eighths`/8 of its size (1 to 8: DCT scaling).
+    static func decodeJPEG(_ bytes: [UInt8], eighths: Int = 8) throws -> RGBImage {
         var output: UnsafeMutablePointer<UInt8>? = nil
         var width: Int32 = 0, height: Int32 = 0
         var message = [CChar](repeating: 0, count: Int(JMSG_LENGTH_MAX))
         let status = bytes.withUnsafeBufferPointer { source in
             message.withUnsafeMutableBufferPointer { text in
-                gird_jpeg_decode_rgb(source.baseAddress, UInt(source.count), &output, &width, &height, text.baseAddress)
+                gird_jpeg_decode_rgb_scaled(source.baseAddress, UInt(source.count), Int32(eighths), &output, &width, &height,
+                                            text.baseAddress)
             }
         }
-        guard status == 0, let output else {
-            let text = String(decoding: message.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            throw DecodeFailure(message: text.isEmpty ? "libjpeg failed without a message" : text)
-        }
+        guard status == 0, let output else { throw DecodeFailure(message: Self.jpegMessage(message)) }
         defer { free(output) }
         let count = Int(width) * Int(height) * 3
         return RGBImage(width: Int(width), height: Int(height),
                         pixels: Array(UnsafeBufferPointer(start: output, count: count)))
+    }
+
+    /// Rows `box.top ..< box.top + box.height` and at least the box's columns
+    /// of a JPEG decoded at `eighths`/8 of its size (coordinates in that scaled
+    /// image); the image returned holds whole iMCU columns, starting at
+    /// column `firstColumn` of the scaled image.
+    ///
+    /// The columns asked of libjpeg-turbo reach one pixel past the box on
+    /// each side where the image allows: its fancy (smooth) upsampling of
+    /// chroma reads the neighbouring column, which a crop's edge column does
+    /// not have (it repeats itself), so the box's own columns come out as in
+    /// a full decode only when they are inside the cropped region.
+    static func decodeJPEGRegion(_ bytes: [UInt8], eighths: Int, scaledWidth: Int, box requested: ResizedCrop.Box) throws
+        -> (image: RGBImage, firstColumn: Int) {
+        var box = requested
+        let left = max(0, requested.left - 1), right = min(scaledWidth, requested.left + requested.width + 1)
+        box.left = left
+        box.width = right - left
+        var first: Int32 = 0, width: Int32 = 0
+        var message = [CChar](repeating: 0, count: Int(JMSG_LENGTH_MAX))
+        var status: Int32 = -1
+        // Decoded straight into the array (the cropped width is at most the scaled image's).
+        let capacity = box.height * scaledWidth * 3
+        let pixels = try [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
+            status = bytes.withUnsafeBufferPointer { source in
+                message.withUnsafeMutableBufferPointer { text in
+                    gird_jpeg_decode_rgb_region(source.baseAddress, UInt(source.count), Int32(eighths), Int32(box.left),
+                                                Int32(box.top), Int32(box.width), Int32(box.height), buffer.baseAddress,
+                                                capacity, &first, &width, text.baseAddress)
+                }
+            }
+            guard status == 0 else {
+                count = 0
+                throw DecodeFailure(message: Self.jpegMessage(message))
+            }
+            count = Int(width) * box.height * 3
+        }
+        return (RGBImage(width: Int(width), height: box.height, pixels: pixels), Int(first))
+    }
+
+    /// A JPEG's full width and height, from its headers alone.
+    static func jpegSize(_ bytes: [UInt8]) throws -> (width: Int, height: Int) {
+        var width: Int32 = 0, height: Int32 = 0
+        var message = [CChar](repeating: 0, count: Int(JMSG_LENGTH_MAX))
+        let status = bytes.withUnsafeBufferPointer { source in
+            message.withUnsafeMutableBufferPointer { text in
+                gird_jpeg_read_size(source.baseAddress, UInt(source.count), &width, &height, text.baseAddress)
+            }
+        }
+        guard status == 0 else { throw DecodeFailure(message: Self.jpegMessage(message)) }
+        guard width > 0, height > 0, Int(width) * Int(height) <= 1 << 28 else {
+            throw DecodeFailure(message: "image size \(width)x\(height) is out of range")
+        }
+        return (Int(width), Int(height))
+    }
+
+    private static func jpegMessage(_ message: [CChar]) -> String {
+        let text = String(decoding: message.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return text.isEmpty ? "libjpeg failed without a message" : text
     }
 }

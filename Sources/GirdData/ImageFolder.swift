@@ -163,15 +163,19 @@ enum ImageFolder {
 
     /// For each output index, the first input index and the fixed-point
     /// weights of the inputs from there (PIL's `precompute_coeffs` with the
-    /// bilinear, i.e. triangle, filter of support 1).
-    static func coefficients(input: Int, output: Int) -> [(start: Int, weights: [Int32])] {
-        let scale = Double(input) / Double(output)
+    /// bilinear, i.e. triangle, filter of support 1). `span` is the part of
+    /// the input the output covers, in input pixels (PIL's resize `box`;
+    /// fractional where a crop box was scaled with the image), the whole
+    /// input by default.
+    static func coefficients(input: Int, output: Int, span: ClosedRange<Double>? = nil) -> [(start: Int, weights: [Int32])] {
+        let from = span?.lowerBound ?? 0
+        let scale = ((span?.upperBound ?? Double(input)) - from) / Double(output)
         let filterScale = max(scale, 1)
         let support = 1.0 * filterScale
         var result: [(start: Int, weights: [Int32])] = []
         result.reserveCapacity(output)
         for x in 0..<output {
-            let center = (Double(x) + 0.5) * scale
+            let center = from + (Double(x) + 0.5) * scale
             let start = max(Int(center - support + 0.5), 0)
             let end = min(Int(center + support + 0.5), input)
             var weights: [Double] = []

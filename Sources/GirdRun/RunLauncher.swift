@@ -74,6 +74,9 @@ public final class RunLauncher {
     /// TensorBoard's event files in the run directory (nil: none); not part
     /// of the run's identity, so a resume logs with the launcher's own.
     public var tensorBoard: TensorBoardSettings? = TensorBoardSettings()
+    /// Threads that decode each batch (`TrainingConfiguration.loaderThreads`);
+    /// not part of the run's identity either.
+    public var loaderThreads = 1
     /// Starts each epoch line (a sweep names its run).
     public var progressLabel: String?
     /// Where the launcher says what it decided ("continuing from its checkpoint").
@@ -106,6 +109,7 @@ public final class RunLauncher {
         var configuration = specification.configuration(outputDirectory: directory)
         configuration.progress = progress
         configuration.tensorBoard = tensorBoard
+        configuration.loaderThreads = loaderThreads
         try configuration.validate()
         try Self.checkMemory(request)
         let group = processGroup
@@ -174,6 +178,7 @@ public final class RunLauncher {
         var configuration = specification.configuration(outputDirectory: directory)
         configuration.progress = progress
         configuration.tensorBoard = tensorBoard
+        configuration.loaderThreads = loaderThreads
         let objective = try Self.objective(for: request)
         try Self.checkTaps(try Self.taps(of: objective, student: request.student), directory: directory)
         let trainer = Trainer(configuration: configuration, objective: objective)

@@ -32,7 +32,7 @@ public enum Evaluation {
     /// over the ranks: every rank must call it, and every rank gets the
     /// result for the whole dataset.
     public static func evaluate(_ model: Network, on dataset: Dataset, batchSize: Int = 256,
-                                normalized: Bool = true, group: ProcessGroup? = nil) throws -> EvaluationResult {
+                                normalized: Bool = true, group: ProcessGroup? = nil, threads: Int = 1) throws -> EvaluationResult {
         guard batchSize > 0 else {
             throw TensorError.invalidArgument(op: "evaluate", message: "batch size must be positive, got \(batchSize)")
         }
@@ -49,7 +49,7 @@ public enum Evaluation {
         try GradMode.withoutGradient {
             for start in stride(from: mine.lowerBound, to: mine.upperBound, by: batchSize) {
                 let indices = Array(start..<min(start + batchSize, mine.upperBound))
-                let (images, labels) = try dataset.batch(indices: indices, normalized: normalized)
+                let (images, labels) = try dataset.batch(indices: indices, normalized: normalized, threads: threads)
                 let logits = try model(images)
                 lossSum += Double(try Tensor.crossEntropy(logits, labels: labels, reduction: .sum).item())
                 let correct = try correctCounts(logits, labels: labels)

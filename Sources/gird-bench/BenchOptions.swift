@@ -15,10 +15,17 @@ struct BenchOptions {
     /// Times the trainer's data-parallel steps instead (`DataParallelBench`).
     var dataParallel = false
     var steps = 20
+    /// Times the ImageNet loader on this folder (ILSVRC's layout) instead
+    /// (`ImageNetLoaderBench`), with `loaderThreads` threads.
+    var imagenetFolder: String?
+    var loaderThreads = 1
+    /// With --imagenet-loader: also time tv_resnet18 training steps fed by the loader.
+    var withSteps = false
 
     static let usage = """
         USAGE: gird-bench [--threads N] [--quick] [--filter TEXT] [--layout L] [--tsv] [--list]
                gird-bench --data-parallel [--steps N] [--threads N]   (alone, or under mpirun -np N)
+               gird-bench --imagenet-loader DIR [--loader-threads N] [--with-steps] [--threads N]
 
           --threads N     compute threads for OpenBLAS and oneDNN (default: all cores)
           --quick         smaller sizes and fewer repetitions (a smoke run)
@@ -32,6 +39,13 @@ struct BenchOptions {
                           resnet20>resnet8, global batch 64) on this job's ranks;
                           --steps N timed steps after 2 warm-up ones (default 20);
                           the engine's default layout unless --layout names one
+          --imagenet-loader DIR   images per second of the ImageNet training loader
+                          (random-resized crop 224 + flip, batch 64) over DIR/train,
+                          with and without DCT-scaled decoding, on --loader-threads
+                          threads (default 1); scripts/bench-imagenet-loader runs it
+                          against torchvision's DataLoader on the same files
+          --with-steps    also tv_resnet18 training steps (batch 64) fed by the
+                          prefetching loader: the time each step waits for data
 
         """
 
@@ -50,6 +64,15 @@ struct BenchOptions {
                 }
                 options.steps = steps
             case "--tsv": options.tabSeparated = true
+            case "--with-steps": options.withSteps = true
+            case "--imagenet-loader":
+                guard let value = rest.popFirst() else { throw UsageError(description: "--imagenet-loader needs a folder") }
+                options.imagenetFolder = value
+            case "--loader-threads":
+                guard let value = rest.popFirst(), let threads = Int(value), (1...256).contains(threads) else {
+                    throw UsageError(description: "--loader-threads needs a whole number in 1...256")
+                }
+                options.loaderThreads = threads
             case "--list": options.listCases = true
             case "--help", "-h": options.showHelp = true
             case "--threads":

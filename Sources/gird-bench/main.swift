@@ -34,6 +34,17 @@ if options.dataParallel {
     }
     exit(0)
 }
+if let folder = options.imagenetFolder {
+    do {
+        try ComputeThreads.set(options.threads)
+        try ImageNetLoaderBench.run(root: folder, threads: options.loaderThreads, withSteps: options.withSteps,
+                                    steps: options.steps)
+    } catch {
+        FileHandle.standardError.write(Data("gird-bench: \(error)\n".utf8))
+        exit(1)
+    }
+    exit(0)
+}
 do {
     try ComputeThreads.set(options.threads)
     print("# \(ComputeThreads.nativeLibraries); threads \(options.threads)")

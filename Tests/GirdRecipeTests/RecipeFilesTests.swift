@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import GirdTestImages
 import GirdNN
 import GirdTensor
 @testable import GirdRecipe
@@ -109,6 +110,31 @@ final class RecipeFilesTests: XCTestCase {
             XCTAssertEqual(result.status, 0, "\(file): \(result.errors)")
             XCTAssertTrue(result.output.contains("method = \"all\"\n"), result.output)
         }
+    }
+
+    /// The ImageNet recipe on a tiny folder in ILSVRC-2012's layout (3
+    /// classes, 13 JPEGs): every loss term probed at 224x224 with
+    /// torchvision's ResNet-34 and ResNet-18.
+    func testImageNetRecipe() throws {
+        let data = try TestImageFolders.imageNet(in: folder)
+        let weights = try teacherWeights("tv_resnet34", classes: 1000, inChannels: 3)
+        let result = dryRun("imagenet/resnet34-resnet18.recipe", ["root=\"\(data)\"", "teacher_weights=\"\(weights)\""])
+        XCTAssertEqual(result.status, 0, result.errors)
+        XCTAssertTrue(result.output.contains("kd: final top-1"), result.output)
+        XCTAssertTrue(result.output.contains("gird: final top-1"), result.output)
+    }
+
+    /// The Tiny ImageNet teacher and distillation recipes on a tiny folder
+    /// in the archive's layout.
+    func testTinyImageNetRecipes() throws {
+        let data = try TestImageFolders.tinyImageNet(in: folder)
+        let teacher = dryRun("tinyimagenet/teacher.recipe",
+                             ["root=\"\(data)\"", "val_size=2", "weights=\"\(folder)/teacher.safetensors\""])
+        XCTAssertEqual(teacher.status, 0, teacher.errors)
+        let weights = try teacherWeights("ResNet34", classes: 200, inChannels: 3)
+        let result = dryRun("tinyimagenet/resnet34-resnet18.recipe", ["root=\"\(data)\"", "teacher_weights=\"\(weights)\""])
+        XCTAssertEqual(result.status, 0, result.errors)
+        XCTAssertTrue(result.output.contains("gird: final top-1"), result.output)
     }
 
     /// A misspelt method in the benchmark recipe is caught by the dry run.

@@ -1,3 +1,4 @@
+import Foundation
 import GirdData
 import GirdNN
 import GirdTensor
@@ -70,6 +71,22 @@ extension BuiltinRegistry {
                 return .object(DatasetObject(dataset: try Dataset.imageFolder(root: root, size: size, channels: channels),
                                              source: .imageFolder(root: root, size: size, channels: channels)))
             },
+            Builtin("imagenet", "root, split: \"train\", size: 224, *, resize: none, scaled_decoding: true", doc: "ILSVRC-2012 as torchvision's ImageFolder reads it (root/train/<wnid>/*.JPEG, root/val/<wnid>/*.JPEG), read from disk as batches need it: Resize(resize, default size/0.875) + CenterCrop(size), or augment: [\"random_resized_crop\", \"flip\"] for training; ImageNet's normalisation") { arguments in
+                let root = try arguments.string("root"), size = try arguments.int("size")
+                let split = try arguments.choice("split", among: ["train", "val"])
+                let resize = try arguments.optionalInt("resize"), scaled = try arguments.bool("scaled_decoding")
+                let dataset = try Dataset.imagenet(root: root, split: split, size: size, resize: resize, scaledDecoding: scaled)
+                return .object(DatasetObject(dataset: dataset, source: .imagenet(root: root, split: split, size: size,
+                                                                                 resize: dataset.files!.resize, scaledDecoding: scaled)))
+            },
+            Builtin("tiny_imagenet", "root, split: \"train\", size: 64", doc: "Tiny ImageNet as distributed (wnids.txt, train/<wnid>/images/, val/images/ with val/val_annotations.txt), 200 classes, decoded into memory; ImageNet's normalisation") { arguments in
+                let root = try arguments.string("root"), size = try arguments.int("size")
+                let split = try arguments.choice("split", among: ["train", "val"])
+                let dataset = try arguments.context.interruptible(at: arguments.span) {
+                    try Dataset.tinyImageNet(root: root, split: split, size: size, threads: BuiltinRegistry.defaultLoaderThreads)
+                }
+                return .object(DatasetObject(dataset: dataset, source: .tinyImageNet(root: root, split: split, size: size)))
+            },
             Builtin("idx", "*, images, labels, classes: 10", doc: "a pair of IDX files (MNIST layout), images zero-padded to 32x32") { arguments in
                 let images = try arguments.string("images"), labels = try arguments.string("labels"), classes = try arguments.int("classes")
                 guard classes >= 1 else { throw BuiltinFailure("idx(): classes must be at least 1, got \(classes)") }
@@ -85,8 +102,9 @@ extension BuiltinRegistry {
                     throw BuiltinFailure("evaluate(): batch_size must be in 1...65536, got \(batchSize) (a batch's activations are held in memory at once; the figures do not depend on it)")
                 }
                 let (model, data) = (try arguments.model("m"), try arguments.dataset("data"))
+                let threads = data.files != nil ? BuiltinRegistry.defaultLoaderThreads : 1
                 let result = try arguments.context.interruptible(at: arguments.span) {
-                    try Evaluation.evaluate(model, on: data, batchSize: batchSize)
+                    try Evaluation.evaluate(model, on: data, batchSize: batchSize, threads: threads)
                 }
                 return .record(Record([("top1", .float(result.top1)), ("top5", .float(result.top5)), ("loss", .float(result.loss))]))
             },
@@ -125,6 +143,9 @@ extension BuiltinRegistry {
 extension BuiltinRegistry {
     /// The most classes a model or a dataset of a recipe may have, and why.
     static let maximumClasses = 100_000
+    /// Threads that decode a file-backed set's images (ImageNet) when the
+    /// recipe does not say: the cores this process may use, at most 16.
+    static var defaultLoaderThreads: Int { max(1, min(16, ProcessInfo.processInfo.activeProcessorCount)) }
     static let classesLimitReason = "more classes than any dataset has; a bound so that a mistyped count fails here instead of exhausting memory"
 
     /// `subset` and `split`'s shared arguments `n, seed:, stratified:`, checked.

@@ -25,7 +25,7 @@ extension BuiltinRegistry {
     /// The keywords `train` and `distill` share, after their own.
     static let runKeywords = "test: none, val: none, epochs, batch_size: 64, lr: 0.05, momentum: 0.9, weight_decay: 5e-4, "
         + "nesterov: false, optimizer: \"sgd\", schedule: \"constant\", augment: [], seed: 0, out: none, reuse: false, sync_bn: false, "
-        + "tensorboard: true, log_every: 50, log_relations: false"
+        + "tensorboard: true, log_every: 50, log_relations: false, loader_threads: none"
 
     static var trainingBuiltins: [Builtin] {
         [
@@ -113,7 +113,8 @@ struct RunBinding {
         let optimizer = try arguments.choice("optimizer", among: optimizers.map(\.rawValue))
         configuration.optimizer = optimizers.first { $0.rawValue == optimizer } ?? .sgd
         configuration.schedule = try BuiltinRegistry.schedule(arguments["schedule"], builtin: name)
-        configuration.augmentation = try arguments.list("augment").map(augmentation)
+        let side = data.dataset.imageShape[1]
+        configuration.augmentation = try arguments.list("augment").map { try augmentation($0, side: side) }
         let seed = try arguments.int("seed")
         guard seed >= 0 else { throw BuiltinFailure("\(name)(): seed must be zero or more, got \(seed)") }
         configuration.seed = UInt64(seed)
@@ -136,6 +137,12 @@ struct RunBinding {
             val: val?.dataset, provenance: RunProvenance.files(context: context))
         let launcher = RunBinding.launcher(context: context, label: directory)
         launcher.tensorBoard = try tensorBoardSettings()
+        let fileBacked = [data, test, val].contains { $0?.dataset.files != nil }
+        launcher.loaderThreads = try arguments.optionalInt("loader_threads")
+            ?? (fileBacked ? BuiltinRegistry.defaultLoaderThreads : 1)
+        guard (1...256).contains(launcher.loaderThreads) else {
+            throw BuiltinFailure("\(name)(): loader_threads must be in 1...256, got \(launcher.loaderThreads)")
+        }
         if context.isDryRun {
             try launcher.check(request)
             return RunBinding.record(nil, model: student, directory: directory)
@@ -154,6 +161,8 @@ struct RunBinding {
         // holds the final weights (`m` after `distill(student: m)`, Ctrl-C, `resume`).
         let sessionModel = context.sessionRuns.models[key(directory)]
         let launcher = launcher(context: context, label: directory)
+        // A resumed ImageNet run decodes on the cores, as its first part did by default.
+        launcher.loaderThreads = BuiltinRegistry.defaultLoaderThreads
         if context.isDryRun {
             let model = try sessionModel ?? ModelObject(network: specification.student.make(),
                                                         inChannels: specification.student.inChannels)
@@ -215,13 +224,18 @@ struct RunBinding {
         }
     }
 
-    /// `"crop"` (32 with padding 4, RepDistiller's) and `"flip"` (probability 0.5).
-    private func augmentation(_ value: Value) throws -> Augmentation {
+    /// `"crop"` (the images' side with padding 4: RepDistiller's 32 on
+    /// CIFAR, 64 on Tiny ImageNet), `"flip"` (probability 0.5) and
+    /// `"random_resized_crop"` (torchvision's ImageNet training crop to the
+    /// images' side, scale (0.08, 1), ratio (3/4, 4/3)).
+    private func augmentation(_ value: Value, side: Int) throws -> Augmentation {
+        let known = "\"crop\", \"flip\", \"random_resized_crop\""
         switch value {
-        case .string("crop"): return .randomCrop(size: 32, padding: 4)
+        case .string("crop"): return .randomCrop(size: side, padding: 4)
         case .string("flip"): return .horizontalFlip(probability: 0.5)
-        case .string(let other): throw BuiltinFailure("augment: unknown augmentation \"\(other)\"; known: \"crop\", \"flip\"")
-        default: throw BuiltinFailure("augment: a list of names (\"crop\", \"flip\")")
+        case .string("random_resized_crop"): return .randomResizedCrop(size: side)
+        case .string(let other): throw BuiltinFailure("augment: unknown augmentation \"\(other)\"; known: \(known)")
+        default: throw BuiltinFailure("augment: a list of names (\(known))")
         }
     }
 

@@ -85,3 +85,15 @@ extension Tensor {
         }
     }
 }
+
+extension Tensor {
+    /// A float32 tensor whose every value `body` writes, row-major, straight
+    /// into its storage: for readers that make values in bulk (a batch of
+    /// images) without an intermediate array. Invalid shapes throw.
+    public static func filling(_ shape: [Int], _ body: (UnsafeMutableBufferPointer<Float>) throws -> Void) throws -> Tensor {
+        try checkShape(shape, op: "tensor")
+        let tensor = try allocated(shape, what: "tensor: shape \(formatShape(shape))")
+        try body(tensor.mutableFloats)
+        return tensor
+    }
+}

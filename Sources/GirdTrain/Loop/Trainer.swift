@@ -141,7 +141,7 @@ public final class Trainer {
         let optimizer = try configuration.makeOptimizer(parameters: namedParameters.map(\.tensor))
         let loader = try DataLoader(trainSet, batchSize: configuration.batchSize, shuffle: true, seed: configuration.seed,
                                     augmentation: configuration.augmentation, normalized: configuration.normalized,
-                                    shard: BatchShard(rank: group.rank, count: group.size))
+                                    shard: BatchShard(rank: group.rank, count: group.size), threads: configuration.loaderThreads)
         let stepsPerEpoch = loader.batchCount, epochs = configuration.epochs
         let usesDropout = model.hasDropout
         defer { if usesDropout { model.setDropoutKey(nil) } }
@@ -305,10 +305,12 @@ public final class Trainer {
             try group.broadcast(buffers, from: 0)
             let evaluationGroup = distributed ? group : nil
             let result = try Evaluation.evaluate(model, on: testSet, batchSize: configuration.evaluationBatchSize,
-                                                 normalized: configuration.normalized, group: evaluationGroup)
+                                                 normalized: configuration.normalized, group: evaluationGroup,
+                                                 threads: configuration.loaderThreads)
             let validation = try valSet.map {
                 try Evaluation.evaluate(model, on: $0, batchSize: configuration.evaluationBatchSize,
-                                        normalized: configuration.normalized, group: evaluationGroup)
+                                        normalized: configuration.normalized, group: evaluationGroup,
+                                        threads: configuration.loaderThreads)
             }
             for (name, value) in [("test", result.loss), ("validation", validation?.loss ?? 0)] where !value.isFinite {
                 throw TrainingError.nonFiniteEpoch(epoch: epoch, what: "the \(name) loss is \(value)", checkpoint: kept)

@@ -36,6 +36,10 @@ public struct TrainingConfiguration: Sendable {
     /// TensorBoard's event files in the output directory (nil: none).
     /// Not part of what a run computes: a resume may log otherwise.
     public var tensorBoard: TensorBoardSettings? = TensorBoardSettings()
+    /// Threads that decode and augment each batch (`DataLoader.threads`), and
+    /// decode the evaluation sets' files. Not part of what a run computes:
+    /// every image is a function of its position alone.
+    public var loaderThreads: Int = 1
 
     public init(epochs: Int, outputDirectory: String) {
         self.epochs = epochs
@@ -54,6 +58,9 @@ public struct TrainingConfiguration: Sendable {
         }
         if let every = tensorBoard?.every, every < 0 {
             throw TrainingError.invalidConfiguration("log_every must be zero (epochs only) or more, got \(every)")
+        }
+        guard (1...256).contains(loaderThreads) else {
+            throw TrainingError.invalidConfiguration("loader threads must be in 1...256, got \(loaderThreads)")
         }
         guard learningRate >= 0 else {
             throw TrainingError.invalidConfiguration("learning rate must be non-negative, got \(learningRate)")
