@@ -1,3 +1,5 @@
+import CDNNL
+
 /// Batch normalisation, as PyTorch's `F.batch_norm` (BatchNorm1d on [N, C],
 /// BatchNorm2d on [N, C, H, W]).
 ///
@@ -72,14 +74,28 @@ extension Tensor {
         let willRecord = GradMode.isRecording
             && (requiresGrad || weight?.requiresGrad == true || bias?.requiresGrad == true)
         let (source, format) = DNNLBatchNorm.layout(for: self)
+        // Training: the batch's statistics are computed here in Double
+        // (`BatchNormKernels` says why) and given to oneDNN, which then only
+        // normalises; its backward is not used in training either.
         let configuration = DNNLBatchNorm.Configuration(
-            format: format, epsilon: epsilon, statistics: training ? .batch : .given, differentiable: willRecord)
+            format: format, epsilon: epsilon, statistics: .given, differentiable: willRecord && !training)
+        let geometry = BatchNormKernels.Geometry(
+            batch: shape[0], channels: channels, plane: rank == 4 ? shape[2] * shape[3] : 1,
+            blocked: rank == 4 && format == .tagged(shape, dnnl_nChw16c))
         let scale = weight?.plain().storage ?? DNNLBatchNorm.filled(channels, 1)
         let shift = bias?.plain().storage ?? DNNLBatchNorm.filled(channels, 0)
         // In evaluation the backward must see the statistics the forward
         // used, even if a later training step updates the running ones.
         let mean = training ? TensorStorage(byteCount: channels * 4) : runningMean.storage.copy()
         let variance = training ? TensorStorage(byteCount: channels * 4) : runningVariance.storage.copy()
+        if training {
+            let statistics = BatchNormKernels.statistics(source.storage.pointer.assumingMemoryBound(to: Float.self), geometry)
+            let m = mean.pointer.assumingMemoryBound(to: Float.self), v = variance.pointer.assumingMemoryBound(to: Float.self)
+            for c in 0..<channels {
+                m[c] = Float(statistics.mean[c])
+                v[c] = Float(statistics.variance[c])
+            }
+        }
         let output = TensorStorage(byteCount: format.byteCount)
         try DNNLBatchNorm.forward(configuration, source: source.storage, scale: scale, shift: shift,
                                   mean: mean, variance: variance, destination: output)
@@ -104,6 +120,19 @@ extension Tensor {
             // [N, C] buffer already is the nhwc [N, C, 1, 1] one.
             let diffOutput = inputShape.count == 2 ? g.plain() : DNNLReorder.toFormat(g, format)
             let diffInput = TensorStorage(byteCount: format.byteCount)
+            if training {
+                let floats = { (storage: TensorStorage) in Array(UnsafeBufferPointer(
+                    start: storage.pointer.assumingMemoryBound(to: Float.self), count: channels)) }
+                let (dGamma, dBeta) = BatchNormKernels.backward(
+                    x: source.storage.pointer.assumingMemoryBound(to: Float.self),
+                    dy: diffOutput.storage.pointer.assumingMemoryBound(to: Float.self),
+                    dx: diffInput.pointer.assumingMemoryBound(to: Float.self), geometry: geometry,
+                    mean: floats(mean), variance: floats(variance), gamma: floats(scale), epsilon: epsilon)
+                var grads: [Tensor?] = [Tensor(shape: inputShape, dtype: .float32, storage: diffInput, layout: resultLayout)]
+                if hasWeight { grads.append(try Tensor(shape: [channels], values: dGamma)) }
+                if hasBias { grads.append(try Tensor(shape: [channels], values: dBeta)) }
+                return grads
+            }
             let diffScale = TensorStorage(byteCount: channels * 4), diffShift = TensorStorage(byteCount: channels * 4)
             try DNNLBatchNorm.backward(configuration, source: source.storage, mean: mean, variance: variance,
                                        scale: scale, shift: shift, diffDestination: diffOutput.storage,
