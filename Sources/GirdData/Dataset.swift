@@ -98,6 +98,11 @@ public struct Dataset: Sendable {
             throw DatasetError.invalidArgument(
                 dataset: name, message: "label \(labels[index]) of image \(index) is out of range for \(classes.count) classes")
         }
+        self.init(unchecked: name, classes: classes, files: files, labels: labels, normalization: normalization)
+    }
+
+    /// A file-backed set whose labels were already checked (a subset of one).
+    init(unchecked name: String, classes: [String], files: FileImages, labels: [Int64], normalization: Normalization?) {
         self.name = name
         self.classes = classes
         self.imageShape = [files.channels, files.size, files.size]
@@ -229,8 +234,8 @@ public struct Dataset: Sendable {
     /// The images at `indices`, in that order.
     private func select(_ indices: [Int]) -> Dataset {
         if let files {
-            return try! Dataset(name: name, classes: classes, files: files.selecting(indices), labels: indices.map { labels[$0] },
-                                normalization: normalization)
+            return Dataset(unchecked: name, classes: classes, files: files.selecting(indices), labels: indices.map { labels[$0] },
+                           normalization: normalization)
         }
         var chosenPixels = [UInt8]()
         chosenPixels.reserveCapacity(indices.count * imageSize)
