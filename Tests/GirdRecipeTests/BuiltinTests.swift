@@ -22,6 +22,14 @@ final class BuiltinTests: XCTestCase {
         XCTAssertEqual(evaluate("[sqrt(16), exp(0), log(1), type(1.0), type([])]"), "[4.0, 1.0, 0.0, \"float\", \"list\"]")
     }
 
+    /// torchvision's networks have ImageNet's 1000 classes unless the call
+    /// gives `classes:` (even 100, the signature's default for the CIFAR zoo).
+    func testTorchvisionModelsDefaultToImageNetsClasses() {
+        XCTAssertEqual(evaluate("model(\"tv_mobilenet_v2\").classes"), "1000")
+        XCTAssertEqual(evaluate("model(\"tv_mobilenet_v2\", classes: 100).classes"), "100")
+        XCTAssertEqual(evaluate("model(\"resnet8\").classes"), "100")
+    }
+
     func testSeedMakesRandomTensorsRepeat() {
         XCTAssertEqual(evaluate("seed(3); let a = randn([4]).tolist(); seed(3); let b = randn([4]).tolist(); a == b"), "true")
         XCTAssertEqual(evaluate("seed(3); let a = rand([4]).tolist(); let b = rand([4]).tolist(); a == b"), "false")

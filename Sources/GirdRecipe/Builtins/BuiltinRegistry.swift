@@ -108,6 +108,25 @@ public struct BuiltinArguments {
     public let receiver: Value?
     public let context: InterpreterContext
     public let span: SourceSpan
+    /// Which parameters the call gave (the others hold their defaults).
+    public var given: [Bool] = []
+
+    public init(builtin: Builtin, values: [Value], rest: [Value], receiver: Value?, context: InterpreterContext,
+                span: SourceSpan, given: [Bool] = []) {
+        self.builtin = builtin
+        self.values = values
+        self.rest = rest
+        self.receiver = receiver
+        self.context = context
+        self.span = span
+        self.given = given
+    }
+
+    /// Whether the call gave the parameter called `name` (rather than taking its default).
+    public func isGiven(_ name: String) -> Bool {
+        let index = builtin.signature.index(of: name)
+        return index < given.count && given[index]
+    }
 
 
     /// The value of the parameter called `name` (its default when not given).
@@ -308,7 +327,8 @@ public final class Builtin {
                 throw RecipeError("\(shown) is missing the argument '\(parameter.name)'", at: span)
             }
         }
-        return BuiltinArguments(builtin: self, values: bound, rest: rest, receiver: receiver, context: context, span: span)
+        return BuiltinArguments(builtin: self, values: bound, rest: rest, receiver: receiver, context: context, span: span,
+                                given: values.map { $0 != nil })
     }
 }
 

@@ -90,9 +90,9 @@ func evalForward<T>(_ network: Network, _ body: () throws -> T) throws -> T {
 extension BuiltinRegistry {
     static var modelBuiltins: [Builtin] {
         [
-            Builtin("model", "name, *, classes: none, in_channels: 3", doc: "a freshly initialised network of the zoo: the CIFAR networks (100 classes unless given) and torchvision's tv_resnet18/34/50, tv_mobilenet_v2 (1000); weights drawn from the session's generator (see seed)", computes: true) { arguments in
+            Builtin("model", "name, *, classes: 100, in_channels: 3", doc: "a freshly initialised network of the zoo: the CIFAR networks, and torchvision's tv_resnet18/34/50, tv_mobilenet_v2 (1000 classes unless classes: is given); weights drawn from the session's generator (see seed)", computes: true) { arguments in
                 let name = try arguments.string("name"), inChannels = try arguments.int("in_channels")
-                let classes = try arguments.optionalInt("classes") ?? ModelZoo.defaultClasses(name)
+                let classes = arguments.isGiven("classes") ? try arguments.int("classes") : ModelZoo.defaultClasses(name)
                 guard classes <= BuiltinRegistry.maximumClasses else {
                     throw BuiltinFailure("model(): classes must be at most \(BuiltinRegistry.maximumClasses), got \(classes) (\(BuiltinRegistry.classesLimitReason))")
                 }
