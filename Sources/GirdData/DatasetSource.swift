@@ -23,7 +23,8 @@ public indirect enum DatasetSource: Codable, Equatable, Sendable {
         case let .cifar100(root, split, labels):
             return try Dataset.cifar100(split: try Self.split(split), root: root, labels: labels == "coarse" ? .coarse : .fine)
         case let .imageFolder(root, size, channels):
-            return try Dataset.imageFolder(root: root, size: size, channels: channels)
+            return try Dataset.imageFolder(root: root, size: size, channels: channels,
+                                           threads: ProcessInfo.processInfo.activeProcessorCount)
         case let .idx(images, labels, classes):
             return try Dataset.idx(images: images, labels: labels, classes: classes)
         case let .imagenet(root, split, size, resize, scaledDecoding):

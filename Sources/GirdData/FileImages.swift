@@ -65,12 +65,7 @@ public struct FileImages: Sendable {
                 let box = ResizedCrop.randomBox(width: full.width, height: full.height, scale: scale, ratio: ratio,
                                                 generator: RandomGenerator(seed: generator.next()))
                 let shrink = eighths(keeping: min(box.width, box.height), atLeast: cropSize, format: format)
-                if let png {
-                    return (channels == 3
-                        ? ResizedCrop.resizedPlanes(of: png, box: box, toWidth: cropSize, height: cropSize)
-                        : ResizedCrop.resize(ResizedCrop.planes(of: png, box: box, channels: channels), channels: channels,
-                                             width: box.width, height: box.height, toWidth: cropSize, height: cropSize), 1)
-                }
+                if let png { return (ResizedCrop.resized(png, box: box, toWidth: cropSize, height: cropSize, channels: channels), 1) }
                 // Only the box's rows and iMCU columns are decoded. At M/8 the
                 // box's edges fall between the scaled pixels: the region read is
                 // the pixels they touch, and the resize covers exactly the
@@ -89,31 +84,12 @@ public struct FileImages: Sendable {
                 let exact = shrink == 8
                 let columns = exact ? nil : (spanX.lowerBound - Double(left))...(spanX.upperBound - Double(left))
                 let rows = exact ? nil : (spanY.lowerBound - Double(top))...(spanY.upperBound - Double(top))
-                if channels == 3 {
-                    return (ResizedCrop.resizedPlanes(of: decoded.image, box: inImage, toWidth: cropSize, height: cropSize,
-                                                      columns: columns, rows: rows), 1)
-                }
-                return (ResizedCrop.resize(ResizedCrop.planes(of: decoded.image, box: inImage, channels: channels), channels: channels,
-                                           width: inImage.width, height: inImage.height, toWidth: cropSize, height: cropSize,
-                                           columns: columns, rows: rows), 1)
+                return (ResizedCrop.resized(decoded.image, box: inImage, toWidth: cropSize, height: cropSize, channels: channels,
+                                            columns: columns, rows: rows), 1)
             }
             let shrink = eighths(keeping: min(full.width, full.height), atLeast: resize, format: format)
             let image = try png ?? ImageDecoding.decodeJPEG(file.bytes, eighths: shrink)
-            let (width, height) = ResizedCrop.resizedSize(width: image.width, height: image.height, short: resize)
-            let whole = ResizedCrop.Box(top: 0, left: 0, height: image.height, width: image.width)
-            let resized = channels == 3
-                ? ResizedCrop.resizedPlanes(of: image, box: whole, toWidth: width, height: height)
-                : ResizedCrop.resize(ResizedCrop.planes(of: image, box: whole, channels: channels), channels: channels,
-                                     width: image.width, height: image.height, toWidth: width, height: height)
-            let box = ResizedCrop.centerBox(width: width, height: height, size: size)
-            var out = [UInt8](repeating: 0, count: channels * size * size)
-            for channel in 0..<channels {
-                for y in 0..<size {
-                    let from = (channel * height + box.top + y) * width + box.left, to = (channel * size + y) * size
-                    for x in 0..<size { out[to + x] = resized[from + x] }
-                }
-            }
-            return (out, 0)
+            return (ResizedCrop.resizedAndCentreCropped(image, resize: resize, size: size, channels: channels), 0)
         } catch let reason as ImageDecoding.DecodeFailure {
             throw DatasetError.system(path: path, action: "decode \(format.rawValue)", reason: reason.message)
         }

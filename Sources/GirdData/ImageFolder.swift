@@ -36,7 +36,7 @@ extension Dataset {
     /// Errors name the path: a missing root, a root with no class folders, a
     /// class folder with no images, and a file that does not decode (with
     /// libpng's or libjpeg's message).
-    public static func imageFolder(root: String, size: Int, channels: Int = 3) throws -> Dataset {
+    public static func imageFolder(root: String, size: Int, channels: Int = 3, threads: Int = 1) throws -> Dataset {
         let name = root.split(separator: "/").last.map(String.init) ?? root
         guard size > 0 else {
             throw DatasetError.invalidArgument(dataset: name, message: "size \(size) is not positive")
@@ -55,8 +55,7 @@ extension Dataset {
         guard !classes.isEmpty else {
             throw DatasetError.invalidArgument(dataset: root, message: "no class folders (one sub-folder of images per class)")
         }
-        let imageSize = channels * size * size
-        var pixels: [UInt8] = [], labels: [Int64] = []
+        var paths: [String] = [], labels: [Int64] = []
         for (label, className) in classes.enumerated() {
             let files = try ImageFolder.imageFiles(under: "\(root)/\(className)")
             guard !files.isEmpty else {
@@ -64,15 +63,14 @@ extension Dataset {
                     dataset: "\(root)/\(className)",
                     message: "no images in the class folder (.png, .jpg or .jpeg files)")
             }
-            pixels.reserveCapacity(pixels.count + files.count * imageSize)
-            for file in files {
-                let image = try ImageDecoding.decode(path: file)
-                pixels += ImageFolder.transform(image, size: size, channels: channels)
-                labels.append(Int64(label))
-            }
+            paths += files
+            labels += Array(repeating: Int64(label), count: files.count)
         }
-        return Dataset(unchecked: name, classes: classes, imageShape: [channels, size, size], pixels: pixels,
-                       labels: labels, normalization: nil)
+        // The decode, resize and crop are ImageNet's evaluation transform
+        // (`FileImages`) with the crop as large as the resize, exactly.
+        let files = FileImages(root: root, paths: paths, size: size, resize: size, channels: channels, scaledDecoding: false)
+        return try Dataset(unchecked: name, classes: classes, files: files, labels: labels, normalization: nil)
+            .decodedIntoMemory(threads: threads)
     }
 }
 
@@ -124,33 +122,6 @@ enum ImageFolder {
         return files
     }
 
-    /// Resize (shorter side to `size`), centre crop to size x size, and
-    /// reorder to [C, H, W] with `channels` 3 or 1 (grey).
-    static func transform(_ image: RGBImage, size: Int, channels: Int) -> [UInt8] {
-        let (w, h) = (image.width, image.height)
-        // torchvision: the shorter side becomes `size`, the longer int(size * long / short).
-        let (outW, outH) = w <= h ? (size, size * h / w) : (size * w / h, size)
-        let resized = resize(image, width: outW, height: outH)
-        let top = Int((Double(outH - size) / 2).rounded(.toNearestOrEven))
-        let left = Int((Double(outW - size) / 2).rounded(.toNearestOrEven))
-        var out = [UInt8](repeating: 0, count: channels * size * size)
-        let plane = size * size
-        for y in 0..<size {
-            for x in 0..<size {
-                let from = ((top + y) * outW + left + x) * 3
-                let r = resized.pixels[from], g = resized.pixels[from + 1], b = resized.pixels[from + 2]
-                if channels == 3 {
-                    out[y * size + x] = r
-                    out[plane + y * size + x] = g
-                    out[2 * plane + y * size + x] = b
-                } else {
-                    out[y * size + x] = grey(r, g, b)
-                }
-            }
-        }
-        return out
-    }
-
     /// PIL's `convert("L")`: ITU-R 601 luma in 16-bit fixed point, rounded.
     static func grey(_ r: UInt8, _ g: UInt8, _ b: UInt8) -> UInt8 {
         let red: UInt32 = 19595 * UInt32(r), green: UInt32 = 38470 * UInt32(g), blue: UInt32 = 7471 * UInt32(b)
@@ -191,52 +162,5 @@ enum ImageFolder {
             result.append((start, fixed))
         }
         return result
-    }
-
-    /// Bilinear resize of interleaved RGB, horizontal pass then vertical,
-    /// each rounded to bytes (PIL's `ImagingResample`); a pass whose size
-    /// does not change is skipped.
-    static func resize(_ image: RGBImage, width: Int, height: Int) -> RGBImage {
-        var current = image
-        if width != current.width {
-            let coefficients = coefficients(input: current.width, output: width)
-            var out = [UInt8](repeating: 0, count: width * current.height * 3)
-            for y in 0..<current.height {
-                let row = y * current.width * 3
-                for x in 0..<width {
-                    let (start, weights) = coefficients[x]
-                    for c in 0..<3 {
-                        var sum = Int64(1 << (precisionBits - 1))
-                        for (i, k) in weights.enumerated() {
-                            sum += Int64(current.pixels[row + (start + i) * 3 + c]) * Int64(k)
-                        }
-                        out[(y * width + x) * 3 + c] = clip8(sum)
-                    }
-                }
-            }
-            current = RGBImage(width: width, height: current.height, pixels: out)
-        }
-        if height != current.height {
-            let coefficients = coefficients(input: current.height, output: height)
-            let stride = current.width * 3
-            var out = [UInt8](repeating: 0, count: height * stride)
-            for y in 0..<height {
-                let (start, weights) = coefficients[y]
-                for x in 0..<stride {
-                    var sum = Int64(1 << (precisionBits - 1))
-                    for (i, k) in weights.enumerated() {
-                        sum += Int64(current.pixels[(start + i) * stride + x]) * Int64(k)
-                    }
-                    out[y * stride + x] = clip8(sum)
-                }
-            }
-            current = RGBImage(width: current.width, height: height, pixels: out)
-        }
-        return current
-    }
-
-    static func clip8(_ sum: Int64) -> UInt8 {
-        let value = sum >> Int64(precisionBits)
-        return UInt8(min(max(value, 0), 255))
     }
 }

@@ -64,26 +64,50 @@ public enum ResizedCrop {
             left: Int((Double(width - size) / 2).rounded(.toNearestOrEven)), height: size, width: size)
     }
 
-    /// The planes of `box` of an interleaved RGB image (3 planes), or its
-    /// grey (1 plane, PIL's `convert("L")`).
-    static func planes(of image: RGBImage, box: Box, channels: Int) -> [UInt8] {
+    /// The three planes of `box` of an interleaved RGB image.
+    static func planes(of image: RGBImage, box: Box) -> [UInt8] {
         let plane = box.width * box.height
-        var out = [UInt8](repeating: 0, count: channels * plane)
+        var out = [UInt8](repeating: 0, count: 3 * plane)
         image.pixels.withUnsafeBufferPointer { source in
             out.withUnsafeMutableBufferPointer { target in
                 for y in 0..<box.height {
                     let row = ((box.top + y) * image.width + box.left) * 3
                     for x in 0..<box.width {
                         let from = row + 3 * x, to = y * box.width + x
-                        if channels == 3 {
-                            target[to] = source[from]
-                            target[plane + to] = source[from + 1]
-                            target[2 * plane + to] = source[from + 2]
-                        } else {
-                            target[to] = ImageFolder.grey(source[from], source[from + 1], source[from + 2])
-                        }
+                        target[to] = source[from]
+                        target[plane + to] = source[from + 1]
+                        target[2 * plane + to] = source[from + 2]
                     }
                 }
+            }
+        }
+        return out
+    }
+
+    /// `box` of an RGB image resized to outWidth x outHeight (see
+    /// `resizedPlanes`), as 3 planes or, with `channels` 1, their grey: PIL's
+    /// `convert("L")` after the resize, as torchvision's `Grayscale()` comes
+    /// after `Resize`.
+    static func resized(_ image: RGBImage, box: Box, toWidth outWidth: Int, height outHeight: Int, channels: Int,
+                        columns: ClosedRange<Double>? = nil, rows: ClosedRange<Double>? = nil) -> [UInt8] {
+        let rgb = resizedPlanes(of: image, box: box, toWidth: outWidth, height: outHeight, columns: columns, rows: rows)
+        guard channels == 1 else { return rgb }
+        let plane = outWidth * outHeight
+        return (0..<plane).map { ImageFolder.grey(rgb[$0], rgb[plane + $0], rgb[2 * plane + $0]) }
+    }
+
+    /// torchvision's `Resize(resize)` + `CenterCrop(size)` of a whole RGB
+    /// image, as `channels` planes of size x size bytes.
+    static func resizedAndCentreCropped(_ image: RGBImage, resize: Int, size: Int, channels: Int) -> [UInt8] {
+        let (width, height) = resizedSize(width: image.width, height: image.height, short: resize)
+        let whole = Box(top: 0, left: 0, height: image.height, width: image.width)
+        let resized = resized(image, box: whole, toWidth: width, height: height, channels: channels)
+        let box = centerBox(width: width, height: height, size: size)
+        var out = [UInt8](repeating: 0, count: channels * size * size)
+        for channel in 0..<channels {
+            for y in 0..<size {
+                let from = (channel * height + box.top + y) * width + box.left, to = (channel * size + y) * size
+                for x in 0..<size { out[to + x] = resized[from + x] }
             }
         }
         return out
@@ -153,7 +177,7 @@ public enum ResizedCrop {
     }
 
     /// `box` of an interleaved RGB image resized to outWidth x outHeight as
-    /// three planes: the same bytes as `resize(planes(of:box:channels: 3), ...)`.
+    /// three planes: the same bytes as `resize(planes(of:box:), ...)`.
     /// The horizontal pass runs on the box transposed (columns as rows), so
     /// that, like the vertical pass, it adds whole contiguous rows, which the
     /// compiler vectorises; integer sums do not depend on their order, so
@@ -165,7 +189,7 @@ public enum ResizedCrop {
     static func resizedPlanes(of image: RGBImage, box: Box, toWidth outWidth: Int, height outHeight: Int,
                               columns: ClosedRange<Double>? = nil, rows spanOfRows: ClosedRange<Double>? = nil) -> [UInt8] {
         guard outWidth != box.width || columns != nil else {
-            return resize(planes(of: image, box: box, channels: 3), channels: 3, width: box.width, height: box.height,
+            return resize(planes(of: image, box: box), channels: 3, width: box.width, height: box.height,
                           toWidth: outWidth, height: outHeight, rows: spanOfRows)
         }
         let spanOfColumns = columns

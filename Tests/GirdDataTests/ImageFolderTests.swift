@@ -98,12 +98,14 @@ final class ImageFolderTests: XCTestCase {
     func testResizeTakesTheShorterSideAndCropsTheCentre() throws {
         // 2x1 -> size 1: shorter side (height) 1, width int(1·2/1) = 2, crop left round(0.5) = 0.
         let image = RGBImage(width: 2, height: 1, pixels: [0, 0, 0, 100, 100, 100])
-        XCTAssertEqual(ImageFolder.transform(image, size: 1, channels: 3), [0, 0, 0])
+        XCTAssertEqual(ResizedCrop.resizedAndCentreCropped(image, resize: 1, size: 1, channels: 3), [0, 0, 0])
         // A 2x downscale of 0 100 0 100: PIL's triangle of support 2 puts output 0
         // at 1.0 with weights 0.75 0.75 0.25 on inputs 0...2: 75 / 1.75 = 42.9 -> 43;
         // output 1 at 3.0, weights 0.25 0.75 0.75 on inputs 1...3: 100 / 1.75 -> 57.
         let row = RGBImage(width: 4, height: 2, pixels: [0, 0, 0, 100, 100, 100, 0, 0, 0, 100, 100, 100] + [UInt8](repeating: 0, count: 12))
-        XCTAssertEqual(ImageFolder.resize(row, width: 2, height: 2).pixels[0..<6], [43, 43, 43, 57, 57, 57])
+        let planes = ResizedCrop.resize(ResizedCrop.planes(of: row, box: .init(top: 0, left: 0, height: 2, width: 4)), channels: 3,
+                                        width: 4, height: 2, toWidth: 2, height: 2)
+        XCTAssertEqual([planes[0], planes[1], planes[4], planes[5], planes[8], planes[9]], [43, 57, 43, 57, 43, 57])
     }
 
     func testErrorsNameThePath() throws {

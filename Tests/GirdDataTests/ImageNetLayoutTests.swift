@@ -116,7 +116,7 @@ final class ImageNetLayoutTests: XCTestCase {
         XCTAssertEqual(train.imageShape, [3, 64, 64])
         XCTAssertEqual(train.normalization, .imageNet)
         let decoded = try ImageDecoding.decode(path: "\(root)/train/n02/images/n02_1.JPEG")
-        XCTAssertEqual(try train.image(3), ResizedCrop.planes(of: decoded, box: .init(top: 0, left: 0, height: 64, width: 64), channels: 3))
+        XCTAssertEqual(try train.image(3), ResizedCrop.planes(of: decoded, box: .init(top: 0, left: 0, height: 64, width: 64)))
         let val = try Dataset.tinyImageNet(root: root, split: "val")
         XCTAssertEqual(val.labels, [1, 2, 0, 1])
         XCTAssertEqual(try Dataset.tinyImageNet(root: root, split: "val", size: 32).imageShape, [3, 32, 32])

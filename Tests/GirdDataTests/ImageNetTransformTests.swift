@@ -52,7 +52,7 @@ final class ImageNetTransformTests: XCTestCase {
             let decoded = try ImageDecoding.decode(path: "\(Self.folder)/\(image)")
             for (k, box) in try XCTUnwrap(boxes[stem(image)]).enumerated() {
                 let crop = ResizedCrop.Box(top: box[0], left: box[1], height: box[2], width: box[3])
-                let planes = ResizedCrop.planes(of: decoded, box: crop, channels: 3)
+                let planes = ResizedCrop.planes(of: decoded, box: crop)
                 let ours = ResizedCrop.resize(planes, channels: 3, width: crop.width, height: crop.height, toWidth: 24, height: 24)
                 let difference = largestDifference(ours, try reference("\(stem(image)).crop\(k).npy"))
                 XCTAssertLessThanOrEqual(difference, 1, "\(image) box \(box)")
@@ -71,10 +71,10 @@ final class ImageNetTransformTests: XCTestCase {
                         ResizedCrop.Box(top: full.height - 9, left: full.width - 9, height: 9, width: 9)] {
                 let (region, first) = try ImageDecoding.decodeJPEGRegion(bytes, eighths: 8, scaledWidth: full.width, box: box)
                 let shifted = ResizedCrop.Box(top: 0, left: box.left - first, height: box.height, width: box.width)
-                XCTAssertEqual(ResizedCrop.planes(of: region, box: shifted, channels: 3), ResizedCrop.planes(of: full, box: box, channels: 3),
+                XCTAssertEqual(ResizedCrop.planes(of: region, box: shifted), ResizedCrop.planes(of: full, box: box),
                                "\(image) \(box)")
                 for size in [7, 24, 33] {
-                    let plain = ResizedCrop.resize(ResizedCrop.planes(of: full, box: box, channels: 3), channels: 3, width: box.width,
+                    let plain = ResizedCrop.resize(ResizedCrop.planes(of: full, box: box), channels: 3, width: box.width,
                                                    height: box.height, toWidth: size, height: size)
                     XCTAssertEqual(ResizedCrop.resizedPlanes(of: full, box: box, toWidth: size, height: size), plain, "\(image) \(box) \(size)")
                 }

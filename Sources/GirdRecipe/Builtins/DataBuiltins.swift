@@ -68,7 +68,10 @@ extension BuiltinRegistry {
                 }
                 guard channels == 1 || channels == 3 else { throw BuiltinFailure("image_folder(): channels must be 1 or 3, got \(channels)") }
                 let root = try arguments.string("root")
-                return .object(DatasetObject(dataset: try Dataset.imageFolder(root: root, size: size, channels: channels),
+                let dataset = try arguments.context.interruptible(at: arguments.span) {
+                    try Dataset.imageFolder(root: root, size: size, channels: channels, threads: BuiltinRegistry.defaultLoaderThreads)
+                }
+                return .object(DatasetObject(dataset: dataset,
                                              source: .imageFolder(root: root, size: size, channels: channels)))
             },
             Builtin("imagenet", "root, split: \"train\", size: 224, *, resize: none, scaled_decoding: true", doc: "ILSVRC-2012 as torchvision's ImageFolder reads it (root/train/<wnid>/*.JPEG, root/val/<wnid>/*.JPEG), read from disk as batches need it: Resize(resize, default size/0.875) + CenterCrop(size), or augment: [\"random_resized_crop\", \"flip\"] for training; ImageNet's normalisation") { arguments in
