@@ -107,6 +107,8 @@ let package = Package(
         .testTarget(
             name: "GirdTrainTests",
             dependencies: ["GirdTrain", "GirdTensor", "GirdNN", "GirdData", "GirdCrossCheck"],
+            // The re-identification protocol's reference cases (scripts/reid_reference.py).
+            exclude: ["Fixtures"],
             swiftSettings: vectorFlags),
         .testTarget(
             name: "GirdDistillTests",

@@ -30,6 +30,21 @@ final class BuiltinTests: XCTestCase {
         XCTAssertEqual(evaluate("model(\"resnet8\").classes"), "100")
     }
 
+    /// `reid_eval` on embeddings: query id 1 (camera 0) is nearer the id-2
+    /// image (distance 4) than its own id on camera 1 (5): a match at rank 2.
+    func testReIDEvaluation() {
+        XCTAssertEqual(evaluate("""
+            let r = reid_eval(tensor([[1.0, 0.0]]), [1], [0], tensor([[0.0, 2.0], [3.0, 0.0]]), [1, 2], [1, 0])
+            [r.map, r.rank1, r.rank5, r.rank10]
+            """), "[0.5, 0.0, 1.0, 1.0]")
+        XCTAssertEqual(errorText("reid_eval(tensor([[1.0]]), [1], [0], tensor([[1.0]]), [1], [0])"), """
+            <-e>:1:1: error: reid_eval(): reid: no query identity appears in the gallery (from another camera)
+                reid_eval(tensor([[1.0]]), [1], [0], tensor([[1.0]]), [1], [0])
+                ^~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
+
+            """)
+    }
+
     func testSeedMakesRandomTensorsRepeat() {
         XCTAssertEqual(evaluate("seed(3); let a = randn([4]).tolist(); seed(3); let b = randn([4]).tolist(); a == b"), "true")
         XCTAssertEqual(evaluate("seed(3); let a = rand([4]).tolist(); let b = rand([4]).tolist(); a == b"), "false")

@@ -156,7 +156,7 @@ final class LibraryTuningTests: XCTestCase {
     /// The names come from the registry (builtins marked `computes`), not a list of their own.
     func testTheComputingNamesAreTheRegistrys() {
         XCTAssertEqual(CommandLineTool.computeNames, ["train", "distill", "resume", "evaluate", "import", "model",
-                                                      "load_weights", "relations", "summary", "export_onnx"])
+                                                      "load_weights", "relations", "summary", "export_onnx", "reid_eval"])
         XCTAssertTrue(CommandLineTool.benefitsFromTunedLibraries(["-e", "evaluate(m, d)"]))
     }
 }

@@ -361,7 +361,7 @@ public enum BuiltinRegistry {
             ("Models", modelBuiltins + summaryBuiltins + exportBuiltins),
             ("Data", dataBuiltins),
             ("Loss terms", lossTermBuiltins + girdBuiltins),
-            ("Training", trainingBuiltins),
+            ("Training", trainingBuiltins + reidBuiltins),
         ]
     }
 
