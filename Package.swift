@@ -106,7 +106,7 @@ let package = Package(
             swiftSettings: vectorFlags),
         .testTarget(
             name: "GirdTrainTests",
-            dependencies: ["GirdTrain", "GirdTensor", "GirdNN", "GirdData", "GirdCrossCheck"],
+            dependencies: ["GirdTrain", "GirdTensor", "GirdNN", "GirdData", "GirdCrossCheck", "GirdTestImages"],
             // The re-identification protocol's reference cases (scripts/reid_reference.py).
             exclude: ["Fixtures"],
             swiftSettings: vectorFlags),

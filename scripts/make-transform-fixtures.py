@@ -14,6 +14,7 @@ PIL and torchvision make of it, as uint8 .npy:
 
     <name>.decoded.npy     PIL's decode, convert("RGB"): [H, W, 3]
     <name>.eval.npy        Resize(36) + CenterCrop(32): [3, 32, 32]
+    <name>.stretch.npy     Resize((32, 32)), the re-ID pipelines' squeeze: [3, 32, 32]
     <name>.crop<k>.npy     F.resized_crop(img, top, left, h, w, [24, 24]) for
                            boxes.json's k-th box of the image: [3, 24, 24]
 
@@ -65,6 +66,8 @@ def main():
         np.save(os.path.join(OUT, stem + ".decoded.npy"), np.asarray(loaded))
         eval_transform = T.Compose([T.Resize(36), T.CenterCrop(32), T.PILToTensor()])
         np.save(os.path.join(OUT, stem + ".eval.npy"), eval_transform(loaded).numpy())
+        stretch_transform = T.Compose([T.Resize((32, 32)), T.PILToTensor()])
+        np.save(os.path.join(OUT, stem + ".stretch.npy"), stretch_transform(loaded).numpy())
         w, h = loaded.size
         # A box that shrinks, one that enlarges (a small box to 24x24) and a
         # thin one: the resize's filter in both directions.

@@ -1,3 +1,4 @@
+import Foundation
 import GirdTensor
 
 /// A random transform of one image's bytes, with torchvision's semantics,
@@ -23,6 +24,14 @@ public enum Augmentation: Equatable, Sendable, Codable {
     /// generator of that key. On a file-backed set (ImageNet) it is the first
     /// transform and cuts its box from the decoded file (`FileImages`).
     case randomResizedCrop(size: Int, scale: ClosedRange<Double>, ratio: ClosedRange<Double>)
+    /// `transforms.RandomErasing(p, scale, ratio, value)` (Zhong et al.,
+    /// 2020), the re-ID pipelines' last transform: with probability `p` a
+    /// rectangle of area fraction uniform in `scale` and aspect ratio
+    /// log-uniform in `ratio` (up to ten tries, torchvision's `get_params`;
+    /// none fits: nothing erased) is filled with `fill`, one byte per
+    /// channel. The dataset's mean as bytes is torchvision's `value=0`
+    /// after `Normalize`. One word for p, then a key for the tries.
+    case randomErasing(probability: Float, scale: ClosedRange<Double>, ratio: ClosedRange<Double>, fill: [UInt8])
 
     /// torchvision's defaults: scale (0.08, 1), ratio (3/4, 4/3).
     public static func randomResizedCrop(size: Int) -> Augmentation {
@@ -46,6 +55,14 @@ public enum Augmentation: Equatable, Sendable, Codable {
             guard (0...1).contains(probability) else {
                 throw DatasetError.invalidArgument(dataset: "horizontalFlip", message: "probability \(probability) is not in [0, 1]")
             }
+        case let .randomErasing(probability, scale, ratio, fill):
+            guard (0...1).contains(probability), scale.lowerBound >= 0, scale.upperBound <= 1, ratio.lowerBound > 0,
+                  ratio.upperBound.isFinite, fill.count == shape[0] else {
+                throw DatasetError.invalidArgument(
+                    dataset: "randomErasing",
+                    message: "probability \(probability) in [0, 1], scale \(scale) inside [0, 1], ratio \(ratio) positive "
+                        + "and \(fill.count) fill values for \(shape[0]) channels")
+            }
         case let .randomResizedCrop(size, scale, ratio):
             guard size > 0, size <= 4096, scale.lowerBound > 0, scale.upperBound <= 1, ratio.lowerBound > 0, ratio.upperBound.isFinite else {
                 throw DatasetError.invalidArgument(
@@ -60,7 +77,7 @@ public enum Augmentation: Equatable, Sendable, Codable {
     func resultShape(_ shape: [Int]) -> [Int] {
         switch self {
         case let .randomCrop(size, _), let .randomResizedCrop(size, _, _): return [shape[0], size, size]
-        case .horizontalFlip: return shape
+        case .horizontalFlip, .randomErasing: return shape
         }
     }
 
@@ -102,6 +119,28 @@ public enum Augmentation: Equatable, Sendable, Codable {
             let box = ResizedCrop.randomBox(width: width, height: height, scale: scale, ratio: ratio,
                                             generator: RandomGenerator(seed: generator.next()))
             return ResizedCrop.crop(image, channels: channels, width: width, height: height, box: box, size: size)
+        case let .randomErasing(probability, scale, ratio, fill):
+            guard generator.nextUniform() < probability else { return image }
+            let tries = RandomGenerator(seed: generator.next())
+            let area = Double(height * width)
+            let logRatio = (log(ratio.lowerBound), log(ratio.upperBound))
+            for _ in 0..<10 {
+                let erased = area * (scale.lowerBound + (scale.upperBound - scale.lowerBound) * Double(tries.nextUniform()))
+                let aspect = exp(logRatio.0 + (logRatio.1 - logRatio.0) * Double(tries.nextUniform()))
+                let h = Int((erased * aspect).squareRoot().rounded(.toNearestOrEven))
+                let w = Int((erased / aspect).squareRoot().rounded(.toNearestOrEven))
+                guard h < height, w < width else { continue }
+                let top = tries.nextInt(below: height - h + 1), left = tries.nextInt(below: width - w + 1)
+                var output = image
+                for channel in 0..<channels {
+                    for y in top..<(top + h) {
+                        let row = (channel * height + y) * width
+                        for x in left..<(left + w) { output[row + x] = fill[channel] }
+                    }
+                }
+                return output
+            }
+            return image
         }
     }
 

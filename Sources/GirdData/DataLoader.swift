@@ -50,10 +50,16 @@ public final class DataLoader: Sendable {
     /// is a function of its position alone, so the count never changes a
     /// batch). File-backed sets (ImageNet's JPEGs) need several to keep up.
     public let threads: Int
+    /// P x K batches (`instances` = K) instead of a shuffled pass: every
+    /// epoch is `sampling.order(using:)` of the served images.
+    public let identitySampling: IdentitySampling?
 
+    /// `instances`: K of P x K sampling (`IdentitySampling`), P being
+    /// batchSize / K; nil for a plain shuffled (or ordered) pass.
     public init(_ dataset: Dataset, batchSize: Int, shuffle: Bool = true, seed: UInt64 = 0,
                 augmentation: [Augmentation] = [], normalized: Bool = true, dropLast: Bool = false,
-                indices: [Int]? = nil, prefetch: Int = 2, shard: BatchShard = .whole, threads: Int = 1) throws {
+                indices: [Int]? = nil, prefetch: Int = 2, shard: BatchShard = .whole, threads: Int = 1,
+                instances: Int? = nil) throws {
         guard batchSize > 0, prefetch > 0, (1...256).contains(threads) else {
             throw DatasetError.invalidArgument(
                 dataset: dataset.name,
@@ -68,7 +74,17 @@ public final class DataLoader: Sendable {
         self.augmentation = augmentation
         self.normalized = normalized
         self.dropLast = dropLast
-        self.indices = indices ?? Array(0..<dataset.count)
+        let served = indices ?? Array(0..<dataset.count)
+        if let instances {
+            if let bad = served.first(where: { $0 < 0 || $0 >= dataset.count }) {
+                throw DatasetError.invalidArgument(dataset: dataset.name, message: "index \(bad) is out of range for \(dataset.count) images")
+            }
+            identitySampling = try IdentitySampling(instances: instances, batchSize: batchSize,
+                                                    labels: served.map { dataset.labels[$0] }, dataset: dataset.name)
+        } else {
+            identitySampling = nil
+        }
+        self.indices = served
         self.outputShape = shape
         self.prefetch = prefetch
         self.shard = shard
@@ -77,7 +93,13 @@ public final class DataLoader: Sendable {
 
     /// Batches per epoch: the last one is smaller, or dropped with `dropLast`.
     public var batchCount: Int {
-        dropLast ? indices.count / batchSize : (indices.count + batchSize - 1) / batchSize
+        if let identitySampling { return identitySampling.batchCount }
+        return dropLast ? indices.count / batchSize : (indices.count + batchSize - 1) / batchSize
+    }
+
+    /// The images an epoch serves: all the indices, or P x K sampling's whole batches.
+    public var epochLength: Int {
+        identitySampling.map { $0.batchCount * batchSize } ?? indices.count
     }
 
     /// The key of epoch `epoch`'s order stream (stream 0) or augmentation
@@ -92,9 +114,10 @@ public final class DataLoader: Sendable {
 
     /// The dataset indices of epoch `epoch`, in the order they are served.
     public func order(epoch: Int) -> [Int] {
+        let generator = RandomGenerator(seed: Self.streamSeed(seed: seed, epoch: epoch, stream: 0))
+        if let identitySampling { return identitySampling.order(using: generator).map { indices[$0] } }
         guard shuffle else { return indices }
-        return RandomGenerator(seed: Self.streamSeed(seed: seed, epoch: epoch, stream: 0))
-            .permutation(indices.count).map { indices[$0] }
+        return generator.permutation(indices.count).map { indices[$0] }
     }
 
     /// Batch `batch` of epoch `epoch`, on the calling thread: what the
@@ -142,14 +165,14 @@ public final class DataLoader: Sendable {
     /// The positions in the epoch's order of batch `batch`'s images that this
     /// process loads (the whole batch, or this rank's shard of it).
     public func positions(ofBatch batch: Int) -> Range<Int> {
-        let start = Swift.min(batch * batchSize, indices.count)
-        return shard.positions(of: start..<Swift.min(start + batchSize, indices.count))
+        let start = Swift.min(batch * batchSize, epochLength)
+        return shard.positions(of: start..<Swift.min(start + batchSize, epochLength))
     }
 
     /// The number of images in batch `batch` over all ranks.
     public func globalSize(ofBatch batch: Int) -> Int {
-        let start = Swift.min(batch * batchSize, indices.count)
-        return Swift.min(start + batchSize, indices.count) - start
+        let start = Swift.min(batch * batchSize, epochLength)
+        return Swift.min(start + batchSize, epochLength) - start
     }
 
     /// Starts epoch `epoch` at batch `batch` (0 from the beginning; a saved

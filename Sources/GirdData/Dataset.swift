@@ -52,6 +52,9 @@ public struct Dataset: Sendable {
     public let labels: [Int64]
     /// The dataset's published normalisation, if it has one.
     public let normalization: Normalization?
+    /// Each image's identity and camera, in a re-identification set
+    /// (`veri776`); nil elsewhere.
+    public internal(set) var identities: Identities?
 
     public var count: Int { labels.count }
     public var imageSize: Int { imageShape.reduce(1, *) }
@@ -206,6 +209,14 @@ public struct Dataset: Sendable {
         return select(taken.indices.filter { !taken[$0] })
     }
 
+    /// The images at `indices`, in that order (repeats allowed).
+    public func subset(indices: [Int]) throws -> Dataset {
+        if let bad = indices.first(where: { $0 < 0 || $0 >= count }) {
+            throw DatasetError.invalidArgument(dataset: name, message: "index \(bad) is out of range for \(count) images")
+        }
+        return select(indices)
+    }
+
     /// The indices `subset` keeps, sorted.
     private func subsetIndices(_ n: Int, seed: UInt64, stratified: Bool) throws -> [Int] {
         guard n >= 0, n <= count else {
@@ -233,15 +244,19 @@ public struct Dataset: Sendable {
 
     /// The images at `indices`, in that order.
     private func select(_ indices: [Int]) -> Dataset {
+        var chosen: Dataset
         if let files {
-            return Dataset(unchecked: name, classes: classes, files: files.selecting(indices), labels: indices.map { labels[$0] },
-                           normalization: normalization)
+            chosen = Dataset(unchecked: name, classes: classes, files: files.selecting(indices), labels: indices.map { labels[$0] },
+                             normalization: normalization)
+        } else {
+            var chosenPixels = [UInt8]()
+            chosenPixels.reserveCapacity(indices.count * imageSize)
+            for index in indices { chosenPixels += pixels[index * imageSize..<(index + 1) * imageSize] }
+            chosen = Dataset(unchecked: name, classes: classes, imageShape: imageShape, pixels: chosenPixels,
+                             labels: indices.map { labels[$0] }, normalization: normalization)
         }
-        var chosenPixels = [UInt8]()
-        chosenPixels.reserveCapacity(indices.count * imageSize)
-        for index in indices { chosenPixels += pixels[index * imageSize..<(index + 1) * imageSize] }
-        return Dataset(unchecked: name, classes: classes, imageShape: imageShape, pixels: chosenPixels,
-                       labels: indices.map { labels[$0] }, normalization: normalization)
+        chosen.identities = identities?.selecting(indices)
+        return chosen
     }
 }
 
@@ -258,6 +273,9 @@ extension Dataset {
         // mount the data elsewhere agree), not its gigabytes of images.
         for path in files?.paths ?? [] { path.dropFirst(files!.root.count).utf8.forEach(add); add(0) }
         for label in labels { withUnsafeBytes(of: label.littleEndian) { $0.forEach(add) } }
+        for value in (identities?.ids ?? []) + (identities?.cameras ?? []) {
+            withUnsafeBytes(of: value.littleEndian) { $0.forEach(add) }
+        }
         return hash
     }
 }

@@ -10,6 +10,7 @@ public indirect enum DatasetSource: Codable, Equatable, Sendable {
     case idx(images: String, labels: String, classes: Int)
     case imagenet(root: String, split: String, size: Int, resize: Int, scaledDecoding: Bool)
     case tinyImageNet(root: String, split: String, size: Int)
+    case veri776(root: String, split: String, size: Int, scaledDecoding: Bool)
     case subset(of: DatasetSource, count: Int, seed: UInt64, stratified: Bool)
     /// What `subset(of:count:seed:stratified:)` leaves out (`d.split`'s second part).
     case rest(of: DatasetSource, count: Int, seed: UInt64, stratified: Bool)
@@ -31,6 +32,8 @@ public indirect enum DatasetSource: Codable, Equatable, Sendable {
             return try Dataset.imagenet(root: root, split: split, size: size, resize: resize, scaledDecoding: scaledDecoding)
         case let .tinyImageNet(root, split, size):
             return try Dataset.tinyImageNet(root: root, split: split, size: size, threads: ProcessInfo.processInfo.activeProcessorCount)
+        case let .veri776(root, split, size, scaledDecoding):
+            return try Dataset.veri776(root: root, split: split, size: size, scaledDecoding: scaledDecoding)
         case let .subset(base, count, seed, stratified):
             return try base.load().subset(count, seed: seed, stratified: stratified)
         case let .rest(base, count, seed, stratified):

@@ -5,10 +5,14 @@ import GirdTensor
 /// ~140 GB as bytes): paths, decoded when a batch needs them, on the
 /// loader's threads.
 ///
-/// Each image becomes `channels` x `size` x `size` bytes in one of two ways:
+/// Each image becomes `channels` x `size` x `size` bytes in one of three ways:
 /// - evaluation, and training without a leading random-resized crop:
 ///   torchvision's `Resize(resize)` + `CenterCrop(size)` (`resize` 256 for
 ///   224 crops; equal to `size`, the crop keeps the whole shorter side);
+/// - with `fit` `.stretch` (re-identification sets): `Resize((size, size))`,
+///   the whole photo squeezed to the square whatever its aspect, as
+///   torchreid's and fast-reid's transforms do; every augmentation then
+///   applies to those bytes;
 /// - training with `Augmentation.randomResizedCrop` first: the box is drawn
 ///   on the file's full size and cut from the decoded image, then resized
 ///   (`ResizedCrop`); the other transforms follow on the bytes.
@@ -23,6 +27,14 @@ import GirdTensor
 /// average. Without it they are torchvision's exactly (a test). Either way
 /// only the box's rows and iMCU columns of a JPEG are decoded.
 public struct FileImages: Sendable {
+    /// How a photo becomes a square.
+    public enum Fit: String, Sendable, Codable {
+        /// `Resize(resize)` + `CenterCrop(size)`: the aspect kept, the sides cut.
+        case centreCrop
+        /// `Resize((size, size))`: all of the photo, its aspect changed.
+        case stretch
+    }
+
     /// The folder the paths are under (fingerprints use the paths relative to it).
     public let root: String
     public let paths: [String]
@@ -30,8 +42,11 @@ public struct FileImages: Sendable {
     public let resize: Int
     public let channels: Int
     public let scaledDecoding: Bool
+    public let fit: Fit
 
-    public init(root: String, paths: [String], size: Int, resize: Int, channels: Int = 3, scaledDecoding: Bool = true) {
+    public init(root: String, paths: [String], size: Int, resize: Int, channels: Int = 3, scaledDecoding: Bool = true,
+                fit: Fit = .centreCrop) {
+        self.fit = fit
         self.root = root
         self.paths = paths
         self.size = size
@@ -42,7 +57,7 @@ public struct FileImages: Sendable {
 
     func selecting(_ indices: [Int]) -> FileImages {
         FileImages(root: root, paths: indices.map { paths[$0] }, size: size, resize: resize, channels: channels,
-                   scaledDecoding: scaledDecoding)
+                   scaledDecoding: scaledDecoding, fit: fit)
     }
 
     /// Image `index` as `channels` x `size` x `size` bytes, and how many of
@@ -59,6 +74,13 @@ public struct FileImages: Sendable {
             // A PNG is decoded once, whole; a JPEG's size comes from its headers.
             let png = format == .png ? try ImageDecoding.decodePNG(file.bytes) : nil
             let full: (width: Int, height: Int) = try png.map { ($0.width, $0.height) } ?? ImageDecoding.jpegSize(file.bytes)
+            if fit == .stretch {
+                // Both sides must keep at least `size` pixels: the shorter decides.
+                let shrink = eighths(keeping: min(full.width, full.height), atLeast: size, format: format)
+                let image = try png ?? ImageDecoding.decodeJPEG(file.bytes, eighths: shrink)
+                let whole = ResizedCrop.Box(top: 0, left: 0, height: image.height, width: image.width)
+                return (ResizedCrop.resized(image, box: whole, toWidth: size, height: size, channels: channels), 0)
+            }
             if case let .randomResizedCrop(cropSize, scale, ratio)? = transforms.first {
                 let generator = RandomGenerator(seed: seed)
                 generator.state = RandomGenerator.State(seed: seed, offset: UInt64(position * transforms.count * Augmentation.wordsPerTransform))

@@ -133,8 +133,10 @@ extension Dataset {
     /// in memory; a set in memory as it is.
     public func decodedIntoMemory(threads: Int = 1) throws -> Dataset {
         guard files != nil else { return self }
-        return Dataset(unchecked: name, classes: classes, imageShape: imageShape,
-                       pixels: try decodeImages(Array(0..<count), threads: threads), labels: labels, normalization: normalization)
+        var decoded = Dataset(unchecked: name, classes: classes, imageShape: imageShape,
+                              pixels: try decodeImages(Array(0..<count), threads: threads), labels: labels, normalization: normalization)
+        decoded.identities = identities
+        return decoded
     }
 
     /// The images at `indices`, one after another, each as `image(_:)` gives
@@ -162,13 +164,13 @@ extension Dataset {
         return pixels
     }
 
-    private static func checkSizes(size: Int, resize: Int, dataset: String) throws {
+    static func checkSizes(size: Int, resize: Int, dataset: String) throws {
         guard (1...4096).contains(size), (size...8192).contains(resize) else {
             throw DatasetError.invalidArgument(dataset: dataset, message: "size \(size) must be in 1...4096 and resize \(resize) in size...8192")
         }
     }
 
-    private static func requireFolder(_ path: String, hint: String) throws {
+    static func requireFolder(_ path: String, hint: String) throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw DatasetError.missing(path: path, hint: hint)
@@ -176,7 +178,7 @@ extension Dataset {
         guard isDirectory.boolValue else { throw DatasetError.system(path: path, action: "list", reason: "Not a directory") }
     }
 
-    private static func textFile(_ path: String, hint: String) throws -> String {
+    static func textFile(_ path: String, hint: String) throws -> String {
         let file = try DatasetFile.read(path, hint: hint)
         guard let text = String(bytes: file.bytes, encoding: .utf8) else {
             throw DatasetError.malformed(path: path, offset: 0, compressed: file.isCompressed, message: "not UTF-8 text")

@@ -114,3 +114,9 @@ extension DistillationMethod {
     public var partNames: [String] { [] }
     public var lastParts: [Double] { [] }
 }
+
+/// A term that reads only the student and the labels (`ce`, `triplet`):
+/// a run of such terms alone needs no teacher (`Distiller(teacher: nil)`,
+/// the recipe's `train(..., losses:)`). Its `configure` is then handed the
+/// student in the teacher's place, and must not read it.
+public protocol SupervisedMethod: DistillationMethod {}

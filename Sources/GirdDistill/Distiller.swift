@@ -17,14 +17,16 @@ public struct DistillationTerm {
 /// A distillation step as a `TrainingObjective`: the frozen teacher (eval
 /// mode, no gradient) and the student run once each with the union of the
 /// taps the terms need, and the loss is `sum_k weight_k * term_k`, e.g.
-/// CE + KD + GIRD.
+/// CE + KD + GIRD. Without a teacher, every term must be a
+/// `SupervisedMethod` (CE with a triplet loss, the re-ID baseline).
 ///
 ///     let distiller = try Distiller(teacher: teacher, terms: [
 ///         DistillationTerm(CrossEntropyTerm()), DistillationTerm(KnowledgeDistillation(temperature: 4), weight: 0.9),
 ///         DistillationTerm(try GIRD(configuration: .init()), weight: 1)])
 ///     let run = try Trainer(configuration: configuration, objective: distiller).train(model: student, ...)
 public final class Distiller: TrainingObjective {
-    public let teacher: Network
+    /// nil: terms that read only the student and the labels.
+    public let teacher: Network?
     public let terms: [DistillationTerm]
     /// Seeds the weights of the methods' own modules.
     public let seed: UInt64
@@ -42,8 +44,12 @@ public final class Distiller: TrainingObjective {
     private var studentTaps: [String] = [], teacherTaps: [String] = []
     private weak var preparedStudent: Network?
 
-    public init(teacher: Network, terms: [DistillationTerm], seed: UInt64 = 0) throws {
+    public init(teacher: Network?, terms: [DistillationTerm], seed: UInt64 = 0) throws {
         guard !terms.isEmpty else { throw DistillationError.invalidConfiguration("a distillation needs at least one loss term") }
+        if teacher == nil, let term = terms.first(where: { !($0.method is SupervisedMethod) }) {
+            throw DistillationError.invalidConfiguration(
+                "\(term.method.name) reads a teacher; without one only the student's own terms apply (ce, triplet)")
+        }
         for term in terms { try DistillationError.requireNonNegative(term.weight, "weight", method: term.method.name) }
         self.teacher = teacher
         self.terms = terms
@@ -63,6 +69,7 @@ public final class Distiller: TrainingObjective {
     /// per student; the trainer calls it through `prepare(model:trainSet:)`.
     public func prepare(student: Network, imageShape: [Int], trainingSetSize: Int) throws {
         if preparedStudent === student { return }
+        let teacher = self.teacher ?? student
         taps = try terms.map { try $0.method.configure(student: student, teacher: teacher) }
         for request in taps {
             try DefaultTaps.check(request.student, in: student)
@@ -94,7 +101,7 @@ public final class Distiller: TrainingObjective {
     /// The layers each term reads of `student` and the teacher, in term
     /// order (what `prepare` taps; nothing is built or run).
     public func tapRequests(student: Network) throws -> [TapRequest] {
-        try terms.map { try $0.method.configure(student: student, teacher: teacher) }
+        try terms.map { try $0.method.configure(student: student, teacher: teacher ?? student) }
     }
 
     public func join(_ group: ProcessGroup) {
@@ -107,8 +114,11 @@ public final class Distiller: TrainingObjective {
     }
 
     public func loss(model: Network, batch: TrainingBatch) throws -> Tensor {
-        teacher.eval()
-        let teacherOutput = try GradMode.withoutGradient { try teacher.forward(batch.images, taps: teacherTaps) }
+        teacher?.eval()
+        // Without a teacher no term reads this output.
+        let teacherOutput = try teacher.map { teacher in
+            try GradMode.withoutGradient { try teacher.forward(batch.images, taps: teacherTaps) }
+        } ?? NetworkOutput(logits: Tensor.zeros([0]))
         let studentOutput = try model.forward(batch.images, taps: studentTaps)
         lastLogits = studentOutput.logits.detach()
         let step = DistillationStep(student: studentOutput, teacher: teacherOutput, labels: batch.labels,
@@ -138,7 +148,9 @@ public final class Distiller: TrainingObjective {
     /// similarities e·eᵀ, B x B, from -1 (black) to 1 (white). The student
     /// learns to draw the teacher's pictures.
     public func epochImages(model: Network, images: Tensor) throws -> [EpochImage] {
-        guard let gird = terms.lazy.compactMap({ $0.method as? GIRD }).first, !gird.studentTaps.isEmpty else { return [] }
+        guard let teacher, let gird = terms.lazy.compactMap({ $0.method as? GIRD }).first, !gird.studentTaps.isEmpty else {
+            return []
+        }
         let wasTraining = model.isTraining
         model.eval()
         teacher.eval()

@@ -196,10 +196,8 @@ public final class RunLauncher {
     }
 
     private static func objective(for request: RunRequest) throws -> TrainingObjective {
-        guard let terms = request.terms, let teacher = request.teacher else {
-            return try request.specification.makeObjective(teacher: request.teacher)
-        }
-        return try Distiller(teacher: teacher, terms: terms, seed: request.specification.seed)
+        guard let terms = request.terms else { return try request.specification.makeObjective(teacher: request.teacher) }
+        return try Distiller(teacher: request.teacher, terms: terms, seed: request.specification.seed)
     }
 
     /// The layers each term of a distillation reads (nil without a teacher).

@@ -9,19 +9,26 @@ public struct ModelSpecification: Codable, Equatable, Sendable {
     public var name: String
     public var classes: Int
     public var inChannels: Int
+    /// The re-ID head and last stride (`ModelZoo.make`); absent (nil) for
+    /// the zoo's own, so that older run files read the same.
+    public var head: HeadKind?
+    public var lastStride: Int?
 
-    public init(name: String, classes: Int, inChannels: Int) {
+    public init(name: String, classes: Int, inChannels: Int, head: HeadKind? = nil, lastStride: Int? = nil) {
         self.name = name
         self.classes = classes
         self.inChannels = inChannels
+        self.head = head == .classifier ? nil : head
+        self.lastStride = lastStride == 2 ? nil : lastStride
     }
 
     public init(_ network: Network, inChannels: Int) {
-        self.init(name: network.name, classes: network.classes, inChannels: inChannels)
+        self.init(name: network.name, classes: network.classes, inChannels: inChannels, head: network.head,
+                  lastStride: network.lastStride)
     }
 
     public func make() throws -> Network {
-        try ModelZoo.make(name, classes: classes, inChannels: inChannels)
+        try ModelZoo.make(name, classes: classes, inChannels: inChannels, head: head ?? .classifier, lastStride: lastStride ?? 2)
     }
 }
 
@@ -88,6 +95,8 @@ public struct RunSpecification: Equatable, Sendable {
     public var schedule: LearningRateSchedule
     public var augment: [Augmentation]
     public var seed: UInt64
+    /// K of P x K sampling (`TrainingConfiguration.instancesPerIdentity`).
+    public var instances: Int?
 
     public init(student: ModelSpecification, teacher: ModelSpecification? = nil, losses: [LossTermSpecification]? = nil,
                 data: DatasetSource, test: DatasetSource, val: DatasetSource? = nil, configuration: TrainingConfiguration) {
@@ -108,6 +117,7 @@ public struct RunSpecification: Equatable, Sendable {
         schedule = configuration.schedule
         augment = configuration.augmentation
         seed = configuration.seed
+        instances = configuration.instancesPerIdentity
     }
 
     /// The trainer's configuration for this run, writing into `directory`.
@@ -123,12 +133,13 @@ public struct RunSpecification: Equatable, Sendable {
         configuration.schedule = schedule
         configuration.augmentation = augment
         configuration.seed = seed
+        configuration.instancesPerIdentity = instances
         return configuration
     }
 
     /// The objective: cross-entropy alone, or a distiller with freshly built terms.
     public func makeObjective(teacher network: Network?) throws -> TrainingObjective {
-        guard let network, let losses else { return CrossEntropyObjective() }
+        guard let losses else { return CrossEntropyObjective() }
         return try Distiller(teacher: network, terms: try losses.map { try $0.makeTerm() }, seed: seed)
     }
 }
@@ -136,7 +147,7 @@ public struct RunSpecification: Equatable, Sendable {
 extension RunSpecification: Codable {
     enum CodingKeys: String, CodingKey {
         case version, student, teacher, losses, data, test, val, epochs, batchSize, learningRate, momentum, weightDecay
-        case nesterov, optimizer, schedule, augment, seed
+        case nesterov, optimizer, schedule, augment, seed, instances
         case synchronizedBatchNorm = "sync_bn"
     }
 
@@ -160,6 +171,7 @@ extension RunSpecification: Codable {
         try container.encode(schedule, forKey: .schedule)
         try container.encode(augment, forKey: .augment)
         try container.encode(seed, forKey: .seed)
+        try container.encodeIfPresent(instances, forKey: .instances)
     }
 
     public init(from decoder: Decoder) throws {
@@ -184,6 +196,7 @@ extension RunSpecification: Codable {
         optimizer = try container.decode(TrainingConfiguration.OptimizerKind.self, forKey: .optimizer)
         schedule = try container.decode(LearningRateSchedule.self, forKey: .schedule)
         seed = try container.decode(UInt64.self, forKey: .seed)
+        instances = try container.decodeIfPresent(Int.self, forKey: .instances)
         // LossTermSpecification's initializer completes the arguments: a
         // version 1 file gains the defaults it left out.
         let stored = try container.decodeIfPresent([StoredLossTerm].self, forKey: .losses)

@@ -25,6 +25,12 @@ public enum ReIDEvaluation {
         public let cmc: [Double]
         /// The queries with at least one match left in the gallery.
         public let validQueries: Int
+
+        public init(meanAveragePrecision: Double, cmc: [Double], validQueries: Int) {
+            self.meanAveragePrecision = meanAveragePrecision
+            self.cmc = cmc
+            self.validQueries = validQueries
+        }
     }
 
     /// The Q x G distances of [Q, D] query and [G, D] gallery embeddings, row-major.
@@ -59,10 +65,9 @@ public enum ReIDEvaluation {
         var cmc = [Double](repeating: 0, count: maxRank)
         var precisionSum = 0.0, valid = 0
         for q in 0..<queries {
-            let row = distances[(q * gallerySize)..<((q + 1) * gallerySize)]
-            let order = row.indices.sorted { row[$0] != row[$1] ? row[$0] < row[$1] : $0 < $1 }.map { $0 - q * gallerySize }
             // Same identity and same camera: not a fair match, set aside.
-            let kept = order.filter { !(galleryIDs[$0] == queryIDs[q] && galleryCameras[$0] == queryCameras[q]) }
+            let kept = ranking(distances: distances, row: q, galleryCount: gallerySize, queryID: queryIDs[q],
+                               queryCamera: queryCameras[q], galleryIDs: galleryIDs, galleryCameras: galleryCameras)
             let matches = kept.map { galleryIDs[$0] == queryIDs[q] }
             guard let first = matches.firstIndex(of: true) else { continue }
             valid += 1

@@ -38,7 +38,7 @@ public enum HeatmapPNG {
 
     /// libpng writes to a temporary file beside `path`, renamed over it when
     /// complete: a figure being regenerated is never seen half-written.
-    private static func writeAtomically(_ pixels: [UInt8], width: Int, height: Int, to path: String) throws {
+    static func writeAtomically(_ pixels: [UInt8], width: Int, height: Int, to path: String) throws {
         let url = URL(fileURLWithPath: path)
         let temporary = url.deletingLastPathComponent()
             .appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp").path

@@ -68,3 +68,49 @@ final class AugmentationTests: XCTestCase {
         XCTAssertEqual(result.shape, [1, 3, 3])
     }
 }
+
+/// Random erasing (torchvision's `RandomErasing` draws, our stream).
+final class RandomErasingTests: XCTestCase {
+    func testErasesOneRectangleOfTheDrawnSizeWithTheFill() {
+        let shape = [3, 20, 30]
+        let image = (0..<(3 * 20 * 30)).map { UInt8(truncatingIfNeeded: $0 % 251) }
+        let fill: [UInt8] = [124, 116, 104]
+        let erasing = Augmentation.randomErasing(probability: 1, scale: 0.02...0.33, ratio: 0.3...3.3, fill: fill)
+        var erasedSomething = 0
+        for seed in 0..<40 as Range<UInt64> {
+            let generator = RandomGenerator(seed: seed)
+            let output = erasing.apply(to: image, shape: shape, using: generator)
+            // The draws replayed: p's word, then the tries from a key, as torchvision's get_params.
+            let replay = RandomGenerator(seed: seed)
+            _ = replay.nextUniform()
+            let tries = RandomGenerator(seed: replay.next())
+            var expected: (top: Int, left: Int, h: Int, w: Int)?
+            for _ in 0..<10 {
+                let area = 600 * (0.02 + 0.31 * Double(tries.nextUniform()))
+                let aspect = exp(log(0.3) + (log(3.3) - log(0.3)) * Double(tries.nextUniform()))
+                let h = Int((area * aspect).squareRoot().rounded(.toNearestOrEven))
+                let w = Int((area / aspect).squareRoot().rounded(.toNearestOrEven))
+                if h < 20 && w < 30 {
+                    expected = (tries.nextInt(below: 20 - h + 1), tries.nextInt(below: 30 - w + 1), h, w)
+                    break
+                }
+            }
+            guard let box = expected else { XCTAssertEqual(output, image); continue }
+            erasedSomething += 1
+            for c in 0..<3 {
+                for y in 0..<20 {
+                    for x in 0..<30 {
+                        let at = (c * 20 + y) * 30 + x
+                        let inside = y >= box.top && y < box.top + box.h && x >= box.left && x < box.left + box.w
+                        XCTAssertEqual(output[at], inside ? fill[c] : image[at])
+                    }
+                }
+            }
+        }
+        XCTAssertGreaterThan(erasedSomething, 30)
+        let never = Augmentation.randomErasing(probability: 0, scale: 0.02...0.33, ratio: 0.3...3.3, fill: fill)
+        XCTAssertEqual(never.apply(to: image, shape: shape, using: RandomGenerator(seed: 1)), image)
+        XCTAssertThrowsError(try Augmentation.randomErasing(probability: 0.5, scale: 0.02...0.33, ratio: 0.3...3.3, fill: [1])
+            .outputShape(for: shape))
+    }
+}

@@ -45,6 +45,16 @@ final class ImageNetTransformTests: XCTestCase {
         }
     }
 
+    /// Re-ID's Resize((32, 32)) (`FileImages.Fit.stretch`), whatever the aspect.
+    func testStretchIsTorchvisionsResizeToASquare() throws {
+        for image in Self.images {
+            let files = FileImages(root: Self.folder, paths: ["\(Self.folder)/\(image)"], size: 32, resize: 32,
+                                   scaledDecoding: false, fit: .stretch)
+            let difference = largestDifference(try files.load(0).pixels, try reference(stem(image) + ".stretch.npy"))
+            XCTAssertLessThanOrEqual(difference, 1, image)
+        }
+    }
+
     func testResizedCropIsTorchvisions() throws {
         let data = try Data(contentsOf: URL(fileURLWithPath: "\(Self.folder)/boxes.json"))
         let boxes = try XCTUnwrap((try JSONSerialization.jsonObject(with: data) as? [String: Any])?["boxes"] as? [String: [[Int]]])

@@ -32,7 +32,7 @@ final class MethodCatalogTests: XCTestCase {
             XCTAssertTrue("\(error)".hasPrefix("gird: "), "\(error)")
         }
         XCTAssertEqual(MethodCatalog.names, ["ce", "kd", "gird", "fitnet", "at", "sp", "cc", "vid", "rkd", "pkt", "crd", "dkd",
-                                             "reviewkd", "irg"])
+                                             "reviewkd", "irg", "triplet"])
     }
 
     func testMisspeltNamesSuggestTheClosest() {

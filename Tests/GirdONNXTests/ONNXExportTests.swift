@@ -12,8 +12,9 @@ import GirdTensor
 final class ONNXExportTests: XCTestCase {
     /// A network with batch norm statistics far from their initial 0 and 1,
     /// so that folding them is exercised.
-    func network(_ name: String, channels: Int = 3) throws -> Network {
-        let network = try ModelZoo.make(name, classes: 10, inChannels: channels, generator: RandomGenerator(seed: 7))
+    func network(_ name: String, channels: Int = 3, head: HeadKind = .classifier, lastStride: Int = 2) throws -> Network {
+        let network = try ModelZoo.make(name, classes: 10, inChannels: channels, generator: RandomGenerator(seed: 7), head: head,
+                                        lastStride: lastStride)
         let generator = RandomGenerator(seed: 8)
         for (key, tensor) in network.namedBuffers() where key.hasSuffix("running_mean") || key.hasSuffix("running_var") {
             let values = try Tensor.rand(tensor.shape, generator: generator).toArray()
@@ -76,6 +77,18 @@ final class ONNXExportTests: XCTestCase {
             XCTAssertEqual(nodes.contains("Clip"), name == "tv_mobilenet_v2", name)
             XCTAssertTrue(nodes.contains("MaxPool") == (name == "tv_resnet18"), name)
         }
+    }
+
+    /// A re-ID model: last stride 1 and the BN neck on the pooled features
+    /// (a batch norm on [N, C] that follows no convolution, so it stays).
+    func testReIDHeadRunsInONNXRuntime() throws {
+        let model = try network("tv_resnet18", head: .reid, lastStride: 1)
+        let input = try Tensor.randn([2, 3, 64, 64], generator: RandomGenerator(seed: 9))
+        let expected = try GradMode.withoutGradient { try model(input) }
+        let (output, report) = try runInONNXRuntime(try ONNXExport.encode(model, inputShape: [3, 64, 64]), input: input)
+        XCTAssertEqual(output.shape, [2, 10])
+        XCTAssertLessThan(maximumDifference(output, expected), 1e-4)
+        XCTAssertTrue((report["nodes"] as? [String] ?? []).contains("BatchNormalization"))
     }
 
     func testBatchNormCanBeKeptAndTheBatchFixed() throws {

@@ -143,7 +143,7 @@ final class BuiltinTests: XCTestCase {
         }
         let tensorMembers = Set(BuiltinRegistry.members(of: "tensor").map(\.name))
         XCTAssertTrue(tensorMembers.isSuperset(of: ["shape", "mean", "sum", "max", "argmax", "reshape", "transpose", "item", "requires_grad", "grad"]))
-        XCTAssertEqual(BuiltinRegistry.function(named: "model")?.usage, "model(name, classes: 100, in_channels: 3)")
+        XCTAssertEqual(BuiltinRegistry.function(named: "model")?.usage, "model(name, classes: 100, in_channels: 3, head: \"classifier\", last_stride: 2)")
         XCTAssertEqual(BuiltinRegistry.member("subset", of: "dataset")?.usage, "d.subset(n, seed: 0, stratified: true)")
         XCTAssertTrue(BuiltinRegistry.all.allSatisfy { !$0.doc.isEmpty })
         XCTAssertTrue(BuiltinRegistry.markdownTable().contains("| `grid(axes)` |"))

@@ -120,7 +120,7 @@ final class CommandLineToolTests: XCTestCase {
     func testBuiltinsMarkdown() {
         let result = runCommandLine(["--list-builtins-markdown"])
         XCTAssertEqual(result.status, 0)
-        XCTAssertTrue(result.output.contains("| `model(name, classes: 100, in_channels: 3)` |"), result.output)
+        XCTAssertTrue(result.output.contains("| `model(name, classes: 100, in_channels: 3, head: \"classifier\", last_stride: 2)` |"), result.output)
     }
 }
 
@@ -156,7 +156,7 @@ final class LibraryTuningTests: XCTestCase {
     /// The names come from the registry (builtins marked `computes`), not a list of their own.
     func testTheComputingNamesAreTheRegistrys() {
         XCTAssertEqual(CommandLineTool.computeNames, ["train", "distill", "resume", "evaluate", "import", "model",
-                                                      "load_weights", "relations", "summary", "export_onnx", "reid_eval"])
+                                                      "load_weights", "relations", "summary", "export_onnx", "reid_eval", "reid_strip"])
         XCTAssertTrue(CommandLineTool.benefitsFromTunedLibraries(["-e", "evaluate(m, d)"]))
     }
 }

@@ -137,6 +137,27 @@ final class RecipeFilesTests: XCTestCase {
         XCTAssertTrue(result.output.contains("gird: final top-1"), result.output)
     }
 
+    /// The VeRi-776 recipes on a tiny folder in the archive's layout (6
+    /// training vehicles): the teacher from torchvision's ImageNet ResNet-50
+    /// weights under the re-ID head, the student alone, and KD and GIRD.
+    func testVeRi776Recipes() throws {
+        let data = try TestImageFolders.veri776(in: folder)
+        let imagenet = try teacherWeights("tv_resnet50", classes: 1000, inChannels: 3)
+        let teacher = dryRun("veri776/teacher.recipe",
+                             ["root=\"\(data)\"", "size=64", "backbone_weights=\"\(imagenet)\"", "weights=\"\(folder)/t.safetensors\""])
+        XCTAssertEqual(teacher.status, 0, teacher.errors)
+        XCTAssertTrue(teacher.output.contains("tv_resnet50: ImageNet backbone loaded; new: [\"neck.weight\", \"neck.bias\", \"neck.running_mean\", \"neck.running_var\", \"neck.num_batches_tracked\", \"classifier.weight\"], left out: [\"fc.bias\", \"fc.weight\"]"), teacher.output)
+        XCTAssertTrue(teacher.output.contains("teacher tv_resnet50: mAP"), teacher.output)
+        let alone = dryRun("veri776/student-alone.recipe", ["root=\"\(data)\"", "size=64"])
+        XCTAssertEqual(alone.status, 0, alone.errors)
+        let path = folder + "/veri-teacher.safetensors"
+        try ModelZoo.make("tv_resnet50", classes: 6, head: .reid, lastStride: 1).saveWeights(to: path)
+        let distilled = dryRun("veri776/resnet50-resnet18.recipe", ["root=\"\(data)\"", "size=64", "teacher_weights=\"\(path)\""])
+        XCTAssertEqual(distilled.status, 0, distilled.errors)
+        XCTAssertTrue(distilled.output.contains("kd: mAP"), distilled.output)
+        XCTAssertTrue(distilled.output.contains("gird: mAP"), distilled.output)
+    }
+
     /// A misspelt method in the benchmark recipe is caught by the dry run.
     func testDryRunCatchesAnUnknownMethod() throws {
         let data = try tinyCIFAR100(count: 2)

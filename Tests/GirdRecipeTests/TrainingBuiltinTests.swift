@@ -9,7 +9,7 @@ final class TrainingBuiltinTests: XCTestCase {
         XCTAssertEqual(evaluate("kd(T: 2, weight: 0.5)"), "<loss term kd(T: 2), weight 0.5>")
         XCTAssertEqual(evaluate("gird(bank: 16384, pool: \"avg(2)\").bank"), "16384")
         XCTAssertEqual(evaluate("gird().tau"), "0.1")
-        XCTAssertEqual(evaluate("len(methods())"), "14")
+        XCTAssertEqual(evaluate("len(methods())"), "15")
         XCTAssertEqual(evaluate("method_info(\"crd\").weight"), "0.8")
         XCTAssertEqual(evaluate("method_info(\"sp\").params"), "{student_taps: none, teacher_taps: none}")
         XCTAssertEqual(errorText("kd(t: 2)"), """

@@ -28,6 +28,31 @@ final class RunFileTests: XCTestCase {
         XCTAssertEqual(try JSONDecoder().decode(RunSpecification.self, from: JSONEncoder().encode(specification)), specification)
     }
 
+    /// A re-ID run: the head, the last stride and P x K sampling are
+    /// recorded, read back and rebuilt; a plain run's file has none of them.
+    func testReIDSettingsRoundTrip() throws {
+        var specification = try RunLauncherTests.specification(losses: [
+            LossTermSpecification(name: "ce", weight: 1, arguments: ["label_smoothing": .number(0.1)]),
+            LossTermSpecification(name: "triplet", weight: 1)])
+        specification.teacher = nil
+        specification.student = ModelSpecification(name: "tv_resnet18", classes: 5, inChannels: 3, head: .reid, lastStride: 1)
+        specification.instances = 4
+        let json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(specification)) as? [String: Any]
+        XCTAssertEqual(json?["instances"] as? Int, 4)
+        XCTAssertEqual((json?["student"] as? [String: Any])?["head"] as? String, "reid")
+        XCTAssertEqual((json?["student"] as? [String: Any])?["lastStride"] as? Int, 1)
+        let decoded = try JSONDecoder().decode(RunSpecification.self, from: JSONEncoder().encode(specification))
+        XCTAssertEqual(decoded, specification)
+        XCTAssertEqual(decoded.configuration(outputDirectory: "x").instancesPerIdentity, 4)
+        let network = try decoded.student.make()
+        XCTAssertEqual(network.head, .reid)
+        XCTAssertEqual(network.lastStride, 1)
+        XCTAssertTrue(try decoded.makeObjective(teacher: nil) is Distiller, "terms without a teacher")
+        let plain = try JSONSerialization.jsonObject(with: JSONEncoder().encode(RunLauncherTests.specification())) as? [String: Any]
+        XCTAssertNil(plain?["instances"])
+        XCTAssertNil((plain?["student"] as? [String: Any])?["head"])
+    }
+
     func testArgumentsAreWrittenAsPlainJSON() throws {
         let arguments: [MethodArgument] = [.number(1), .number(0.5), .bool(true), .string("gap"), .strings(["stem"]), .none]
         let json = String(decoding: try JSONEncoder().encode(arguments), as: UTF8.self)

@@ -20,6 +20,7 @@ public enum MethodCatalog {
         DecoupledKD.catalogEntry,
         ReviewKD.catalogEntry,
         InstanceRelationGraph.catalogEntry,
+        BatchHardTriplet.catalogEntry,
     ]
 
     public static var names: [String] { entries.map(\.name) }

@@ -3,7 +3,7 @@ import GirdTensor
 
 /// The student's cross-entropy with the labels: the supervised term of
 /// every distillation, `CE(s, y)`.
-public final class CrossEntropyTerm: DistillationMethod {
+public final class CrossEntropyTerm: DistillationMethod, SupervisedMethod {
     public let name = "ce"
     public let labelSmoothing: Float
 

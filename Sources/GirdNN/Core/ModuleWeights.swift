@@ -86,12 +86,31 @@ extension Module {
         try SafeTensors.save(stateDictionary(), metadata: ["format": "pt"].merging(metadata) { _, given in given }, to: path)
     }
 
-    private func loadStateDictionary(_ tensors: [String: Tensor], source: String?) throws {
+    /// `load_state_dict(strict=False)`: the keys both sides have are loaded
+    /// (all or nothing: a shape that differs is still an error), and the
+    /// model's keys the file lacks and the file's keys the model lacks are
+    /// returned, as PyTorch returns them. For a backbone's ImageNet weights
+    /// under a new head (a re-ID model from torchvision's ResNet-50).
+    @discardableResult
+    public func loadWeights(contentsOf path: String, strict: Bool) throws -> (missing: [String], unexpected: [String]) {
+        guard !strict else {
+            try loadWeights(contentsOf: path)
+            return ([], [])
+        }
+        let tensors = try SafeTensors.load(contentsOf: path)
+        let known = stateDictionary().map(\.name)
+        let missing = known.filter { tensors[$0] == nil }
+        let unexpected = tensors.keys.filter { !known.contains($0) }.sorted()
+        try loadStateDictionary(tensors.filter { known.contains($0.key) }, source: path, skipping: Set(missing))
+        return (missing, unexpected)
+    }
+
+    private func loadStateDictionary(_ tensors: [String: Tensor], source: String?, skipping: Set<String> = []) throws {
         let destinations = stateDictionary()
         var error = StateDictionaryError(source: source, target: (self as? Network)?.name ?? String(describing: type(of: self)),
                                          missing: [], unexpected: [], misshaped: [], unconvertible: [])
         var assignments: [(destination: Tensor, source: Tensor)] = []
-        for (name, destination) in destinations {
+        for (name, destination) in destinations where !skipping.contains(name) {
             guard let given = tensors[name] else { error.missing.append(name); continue }
             guard given.shape == destination.shape else {
                 error.misshaped.append(.init(name: name, modelShape: destination.shape, givenShape: given.shape))

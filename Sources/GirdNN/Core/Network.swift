@@ -37,6 +37,11 @@ public struct TapRecorder {
 open class Network: Module {
     public let name: String
     public let classes: Int
+    /// The head after the pooled features (`ModelZoo.make(head:)`).
+    public internal(set) var head: HeadKind = .classifier
+    /// The stride of the last stage, where the zoo lets it be chosen (1 for
+    /// re-ID's larger final maps); nil: the architecture's own.
+    public internal(set) var lastStride: Int?
 
     public init(name: String, classes: Int) {
         self.name = name

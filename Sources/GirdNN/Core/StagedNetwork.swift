@@ -10,8 +10,9 @@ protocol PreactivatingBlock: Layer {
 /// pre-activating blocks, each stage offering `stageK.preact` (its last
 /// block's sum before the ReLU) and `stageK` as taps.
 enum StagedNetwork {
-    static func tapNames(stageCount: Int) -> [String] {
-        ["stem"] + (1...stageCount).flatMap { ["stage\($0).preact", "stage\($0)"] } + ["embedding", "logits"]
+    static func tapNames(stageCount: Int, head: ClassifierHead? = nil) -> [String] {
+        ["stem"] + (1...stageCount).flatMap { ["stage\($0).preact", "stage\($0)"] } + ["embedding"]
+            + (head?.tapNames ?? []) + ["logits"]
     }
 
     /// Runs the stages on the stem's output `x`; returns the last stage's output.

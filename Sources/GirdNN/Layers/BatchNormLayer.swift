@@ -19,7 +19,10 @@ public final class BatchNorm: Layer {
     /// The ranks whose batches share statistics in training; nil: this rank's own.
     public var synchronization: ProcessGroup?
 
-    public init(_ channels: Int, momentum: Float = 0.1, epsilon: Float = 1e-5) throws {
+    /// `learnsBias` false keeps β at 0, as a buffer (the re-ID "BNNeck" of
+    /// Luo et al. 2019, whose `bias.requires_grad_(False)` leaves it at 0):
+    /// saved as `bias` like PyTorch's, never trained.
+    public init(_ channels: Int, momentum: Float = 0.1, epsilon: Float = 1e-5, learnsBias: Bool = true) throws {
         guard channels > 0 else {
             throw TensorError.invalidArgument(op: "BatchNorm", message: "channel count must be positive, got \(channels)")
         }
@@ -32,7 +35,7 @@ public final class BatchNorm: Layer {
         batchesTracked = Tensor.zeros([], dtype: .int64)
         super.init()
         registerParameter("weight", weight)
-        registerParameter("bias", bias)
+        if learnsBias { registerParameter("bias", bias) } else { registerBuffer("bias", bias) }
         registerBuffer("running_mean", runningMean)
         registerBuffer("running_var", runningVariance)
         registerBuffer("num_batches_tracked", batchesTracked)

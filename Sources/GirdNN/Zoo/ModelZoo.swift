@@ -6,6 +6,9 @@ public struct ZooOptions {
     public var classes: Int
     public var inChannels: Int
     public var generator: RandomGenerator
+    public var head: HeadKind = .classifier
+    /// The last stage's stride, for the families that take one (ResNetV2's).
+    public var lastStride: Int = 2
 }
 
 public typealias ZooBuilder = (ZooOptions) throws -> Network
@@ -42,8 +45,14 @@ public enum ModelZoo {
     /// grey images: only the stem changes). The CIFAR zoo takes 32x32
     /// images; torchvision's networks any size from 32x32 (224x224 for
     /// ImageNet). `classes` defaults to `defaultClasses(name)`.
+    ///
+    /// `head` `.reid` gives the ResNets (`resnet*`, `ResNet*`, `tv_resnet*`)
+    /// the re-identification head (`HeadKind.reid`); `lastStride` 1 keeps
+    /// the last stage of `ResNet*` and `tv_resnet*` at the third's
+    /// resolution (the re-ID "last stride" trick), 2 is theirs.
     public static func make(_ name: String, classes: Int? = nil, inChannels: Int = 3,
-                            generator: RandomGenerator = RandomGenerator(seed: 0)) throws -> Network {
+                            generator: RandomGenerator = RandomGenerator(seed: 0), head: HeadKind = .classifier,
+                            lastStride: Int = 2) throws -> Network {
         guard let builder = builders[name] else {
             throw NetworkError.unknownModel(name: name, suggestions: NameSuggestions.closest(to: name, among: names))
         }
@@ -51,6 +60,23 @@ public enum ModelZoo {
         guard classes > 0, inChannels > 0 else {
             throw TensorError.invalidArgument(op: "model", message: "classes and inChannels must be positive, got \(classes) and \(inChannels)")
         }
-        return try builder(ZooOptions(classes: classes, inChannels: inChannels, generator: generator))
+        if head == .reid && !(ResNetCIFAR.entries[name] != nil || stridable(name)) {
+            throw TensorError.invalidArgument(
+                op: "model", message: "the re-ID head is built for the ResNets (resnet8...resnet110, ResNet18/34/50, tv_resnet18/34/50), not \(name)")
+        }
+        guard lastStride == 2 || (lastStride == 1 && stridable(name)) else {
+            throw TensorError.invalidArgument(
+                op: "model", message: "last_stride must be 2, or 1 for ResNet18/34/50 and tv_resnet18/34/50; got \(lastStride) for \(name)")
+        }
+        let network = try builder(ZooOptions(classes: classes, inChannels: inChannels, generator: generator, head: head,
+                                             lastStride: lastStride))
+        network.head = head
+        network.lastStride = stridable(name) ? lastStride : nil
+        return network
+    }
+
+    /// The families whose last stride can be chosen.
+    private static func stridable(_ name: String) -> Bool {
+        ResNetV2.entries[name] != nil || TorchvisionResNet.entries[name] != nil
     }
 }

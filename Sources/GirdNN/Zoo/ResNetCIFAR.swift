@@ -11,13 +11,13 @@ import GirdTensor
 public final class ResNetCIFAR: Network {
     let conv1: Conv2d, bn1: BatchNorm
     let stages: [[BasicBlock]]
-    let fc: Linear
+    let fc: ClassifierHead
 
     /// - Parameters:
     ///   - depth: 6n + 2 (8, 14, 20, 32, 44, 56, 110).
     ///   - filters: the stem's width, then each stage's.
     public init(name: String, depth: Int, filters: [Int], classes: Int, inChannels: Int,
-                generator: RandomGenerator) throws {
+                head: HeadKind = .classifier, generator: RandomGenerator) throws {
         guard (depth - 2) % 6 == 0, depth >= 8, filters.count == 4 else {
             throw TensorError.invalidArgument(op: "resnet", message: "depth must be 6n + 2 with 4 widths, got \(depth), \(filters)")
         }
@@ -35,18 +35,18 @@ public final class ResNetCIFAR: Network {
             stages.append(blocks)
         }
         self.stages = stages
-        fc = try Linear(inPlanes, classes, generator: generator)
+        fc = try ClassifierHead(head, features: inPlanes, classes: classes, generator: generator)
         super.init(name: name, classes: classes)
         registerChild("conv1", conv1)
         registerChild("bn1", bn1)
         for (index, blocks) in stages.enumerated() {
             registerChild("layer\(index + 1)", Sequential(blocks))
         }
-        registerChild("fc", fc)
+        fc.register(in: self, classifierName: "fc")
     }
 
     public override var tapNames: [String] {
-        StagedNetwork.tapNames(stageCount: stages.count)
+        StagedNetwork.tapNames(stageCount: stages.count, head: fc)
     }
 
     public override func forward(_ input: Tensor, taps: inout TapRecorder) throws -> Tensor {
@@ -55,18 +55,20 @@ public final class ResNetCIFAR: Network {
         let x = try StagedNetwork.forward(stem, stages: stages, taps: &taps)
         let embedding = try x.avgPool2d(kernel: 8).flattened()
         taps.offer("embedding", embedding)
-        return try fc(embedding)
+        return try fc.forward(embedding, taps: &taps)
     }
 
     static let entries: [String: ZooBuilder] = {
         var entries: [String: ZooBuilder] = [:]
         for depth in [8, 14, 20, 32, 44, 56, 110] {
             entries["resnet\(depth)"] = { try ResNetCIFAR(name: "resnet\(depth)", depth: depth, filters: [16, 16, 32, 64],
-                                                           classes: $0.classes, inChannels: $0.inChannels, generator: $0.generator) }
+                                                           classes: $0.classes, inChannels: $0.inChannels, head: $0.head,
+                                                           generator: $0.generator) }
         }
         for depth in [8, 32] {
             entries["resnet\(depth)x4"] = { try ResNetCIFAR(name: "resnet\(depth)x4", depth: depth, filters: [32, 64, 128, 256],
-                                                             classes: $0.classes, inChannels: $0.inChannels, generator: $0.generator) }
+                                                             classes: $0.classes, inChannels: $0.inChannels, head: $0.head,
+                                                           generator: $0.generator) }
         }
         return entries
     }()

@@ -44,12 +44,14 @@ public final class ResNetV2: Network {
     let style: Style
     let conv1: Conv2d, bn1: BatchNorm
     private let stages: [[any PreactivatingBlock]]
-    let classifier: Linear
+    let classifier: ClassifierHead
 
-    /// - Parameter blocksPerStage: the number of blocks in each of the four
-    ///   stages (ResNet18: [2, 2, 2, 2]; ResNet34 and 50: [3, 4, 6, 3]).
+    /// - Parameters:
+    ///   - blocksPerStage: the number of blocks in each of the four stages
+    ///     (ResNet18: [2, 2, 2, 2]; ResNet34 and 50: [3, 4, 6, 3]).
+    ///   - lastStride: the fourth stage's stride (2; 1 for re-ID).
     public init(name: String, block: BlockKind, blocksPerStage: [Int], classes: Int, inChannels: Int,
-                style: Style = .cifar, generator: RandomGenerator) throws {
+                style: Style = .cifar, head: HeadKind = .classifier, lastStride: Int = 2, generator: RandomGenerator) throws {
         guard blocksPerStage.count == 4, blocksPerStage.allSatisfy({ $0 > 0 }) else {
             throw TensorError.invalidArgument(op: "resnet", message: "expected 4 positive block counts, got \(blocksPerStage)")
         }
@@ -64,7 +66,7 @@ public final class ResNetV2: Network {
         for (index, (planes, count)) in zip([64, 128, 256, 512], blocksPerStage).enumerated() {
             var blocks: [any PreactivatingBlock] = []
             for position in 0..<count {
-                let stride = position == 0 && index > 0 ? 2 : 1
+                let stride = position == 0 && index > 0 ? (index == 3 ? lastStride : 2) : 1
                 switch block {
                 case .basic: blocks.append(try BasicBlock(inPlanes, planes, stride: stride, shortcutName: shortcutName, generator: generator))
                 case .bottleneck: blocks.append(try Bottleneck(inPlanes, planes, stride: stride, shortcutName: shortcutName, generator: generator))
@@ -74,20 +76,20 @@ public final class ResNetV2: Network {
             stages.append(blocks)
         }
         self.stages = stages
-        classifier = try Linear(inPlanes, classes, generator: generator)
+        classifier = try ClassifierHead(head, features: inPlanes, classes: classes, generator: generator)
         super.init(name: name, classes: classes)
         registerChild("conv1", conv1)
         registerChild("bn1", bn1)
         for (index, blocks) in stages.enumerated() {
             registerChild("layer\(index + 1)", Sequential(blocks.map { $0 as Layer }))
         }
-        registerChild(style == .cifar ? "linear" : "fc", classifier)
+        classifier.register(in: self, classifierName: style == .cifar ? "linear" : "fc")
     }
 
     public override var imageSize: Int { style == .cifar ? 32 : 224 }
 
     public override var tapNames: [String] {
-        StagedNetwork.tapNames(stageCount: stages.count)
+        StagedNetwork.tapNames(stageCount: stages.count, head: classifier)
     }
 
     public override func forward(_ input: Tensor, taps: inout TapRecorder) throws -> Tensor {
@@ -97,7 +99,7 @@ public final class ResNetV2: Network {
         let x = try StagedNetwork.forward(stem, stages: stages, taps: &taps)
         let embedding = try x.globalAvgPool()
         taps.offer("embedding", embedding)
-        return try classifier(embedding)
+        return try classifier.forward(embedding, taps: &taps)
     }
 
     static let entries: [String: ZooBuilder] = {
@@ -109,7 +111,8 @@ public final class ResNetV2: Network {
         var entries: [String: ZooBuilder] = [:]
         for model in models {
             entries[model.name] = { try ResNetV2(name: model.name, block: model.block, blocksPerStage: model.blocksPerStage,
-                                                 classes: $0.classes, inChannels: $0.inChannels, generator: $0.generator) }
+                                                 classes: $0.classes, inChannels: $0.inChannels, head: $0.head,
+                                                 lastStride: $0.lastStride, generator: $0.generator) }
         }
         return entries
     }()

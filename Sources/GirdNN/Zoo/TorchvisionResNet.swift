@@ -33,7 +33,7 @@ enum TorchvisionResNet {
         for model in models {
             entries[model.name] = { try ResNetV2(name: model.name, block: model.block, blocksPerStage: model.blocksPerStage,
                                                  classes: $0.classes, inChannels: $0.inChannels, style: .torchvision,
-                                                 generator: $0.generator) }
+                                                 head: $0.head, lastStride: $0.lastStride, generator: $0.generator) }
         }
         return entries
     }()

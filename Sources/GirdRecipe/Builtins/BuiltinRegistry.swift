@@ -359,7 +359,7 @@ public enum BuiltinRegistry {
             ("Tensors", tensorBuiltins),
             ("Views", viewBuiltins + plotBuiltins),
             ("Models", modelBuiltins + summaryBuiltins + exportBuiltins),
-            ("Data", dataBuiltins),
+            ("Data", dataBuiltins + reidDataBuiltins),
             ("Loss terms", lossTermBuiltins + girdBuiltins),
             ("Training", trainingBuiltins + reidBuiltins),
         ]

@@ -99,17 +99,37 @@ extension BuiltinRegistry {
                 return .object(DatasetObject(dataset: try Dataset.idx(images: images, labels: labels, classes: classes),
                                              source: .idx(images: images, labels: labels, classes: classes)))
             },
-            Builtin("evaluate", "m, data, *, batch_size: 256", doc: "top-1, top-5 (fractions) and mean cross-entropy of a model on a dataset, in eval mode", computes: true) { arguments in
+            Builtin("evaluate", "m, data, gallery: none, *, batch_size: 256, metric: \"euclidean\"", doc: "top-1, top-5 (fractions) and mean cross-entropy of a model on a dataset, in eval mode; with a gallery (data then the query set of a re-ID set such as veri776), the re-ID protocol on the model's retrieval features (neck, else embedding): {map, rank1, rank5, rank10}", computes: true) { arguments in
                 let batchSize = try arguments.int("batch_size")
                 guard batchSize >= 1, batchSize <= 65_536 else {
                     throw BuiltinFailure("evaluate(): batch_size must be in 1...65536, got \(batchSize) (a batch's activations are held in memory at once; the figures do not depend on it)")
                 }
                 let (model, data) = (try arguments.model("m"), try arguments.dataset("data"))
-                let threads = data.files != nil ? BuiltinRegistry.defaultLoaderThreads : 1
-                let result = try arguments.context.interruptible(at: arguments.span) {
-                    try Evaluation.evaluate(model, on: data, batchSize: batchSize, threads: threads)
+                if case .none = arguments["gallery"] {
+                    let threads = data.files != nil ? BuiltinRegistry.defaultLoaderThreads : 1
+                    let result = try arguments.context.interruptible(at: arguments.span) {
+                        try Evaluation.evaluate(model, on: data, batchSize: batchSize, threads: threads)
+                    }
+                    return .record(Record([("top1", .float(result.top1)), ("top5", .float(result.top5)), ("loss", .float(result.loss))]))
                 }
-                return .record(Record([("top1", .float(result.top1)), ("top5", .float(result.top5)), ("loss", .float(result.loss))]))
+                let gallery = try arguments.dataset("gallery")
+                let metric = ReIDEvaluation.Metric(rawValue: try arguments.choice("metric", among: ReIDEvaluation.Metric.allCases.map(\.rawValue)))!
+                let threads = BuiltinRegistry.defaultLoaderThreads
+                if arguments.context.isDryRun {
+                    // The sets are checked; the whole gallery's forward passes are what a real run is for.
+                    guard data.identities != nil, gallery.identities != nil else {
+                        throw BuiltinFailure("evaluate(): with a gallery, data and gallery must be re-ID sets (veri776(..., split: \"query\") and \"gallery\")")
+                    }
+                    return .record(BuiltinRegistry.reidRecord(ReIDEvaluation.Result(meanAveragePrecision: 0, cmc: Array(repeating: 0, count: 10), validQueries: 0)))
+                }
+                do {
+                    let result = try arguments.context.interruptible(at: arguments.span) {
+                        try ReIDEvaluation.evaluate(model, query: data, gallery: gallery, metric: metric, batchSize: batchSize, threads: threads)
+                    }
+                    return .record(BuiltinRegistry.reidRecord(result))
+                } catch let error as TensorError {
+                    throw BuiltinFailure("evaluate(): \(error)")
+                }
             },
             Builtin(method: "subset", of: "dataset", "n, *, seed: 0, stratified: true", doc: "n images chosen deterministically by seed (each class keeps its share when stratified)") { arguments in
                 let object = try arguments.receiverObject(as: DatasetObject.self)

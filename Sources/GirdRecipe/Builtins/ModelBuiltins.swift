@@ -90,8 +90,10 @@ func evalForward<T>(_ network: Network, _ body: () throws -> T) throws -> T {
 extension BuiltinRegistry {
     static var modelBuiltins: [Builtin] {
         [
-            Builtin("model", "name, *, classes: 100, in_channels: 3", doc: "a freshly initialised network of the zoo: the CIFAR networks, and torchvision's tv_resnet18/34/50, tv_mobilenet_v2 (1000 classes unless classes: is given); weights drawn from the session's generator (see seed)", computes: true) { arguments in
+            Builtin("model", "name, *, classes: 100, in_channels: 3, head: \"classifier\", last_stride: 2", doc: "a freshly initialised network of the zoo: the CIFAR networks, and torchvision's tv_resnet18/34/50, tv_mobilenet_v2 (1000 classes unless classes: is given); head: \"reid\" gives a ResNet the re-ID head (BN neck, bias-free classifier; taps embedding and neck), last_stride: 1 keeps ResNet*/tv_resnet*'s last stage at the third's resolution; weights drawn from the session's generator (see seed)", computes: true) { arguments in
                 let name = try arguments.string("name"), inChannels = try arguments.int("in_channels")
+                let head = HeadKind(rawValue: try arguments.choice("head", among: HeadKind.allCases.map(\.rawValue)))!
+                let lastStride = try arguments.int("last_stride")
                 let classes = arguments.isGiven("classes") ? try arguments.int("classes") : ModelZoo.defaultClasses(name)
                 guard classes <= BuiltinRegistry.maximumClasses else {
                     throw BuiltinFailure("model(): classes must be at most \(BuiltinRegistry.maximumClasses), got \(classes) (\(BuiltinRegistry.classesLimitReason))")
@@ -99,15 +101,21 @@ extension BuiltinRegistry {
                 guard inChannels <= 4096 else {
                     throw BuiltinFailure("model(): in_channels must be at most 4096, got \(inChannels) (images have 1 or 3 channels; a bound so that a mistyped count fails here instead of exhausting memory)")
                 }
-                let network = try ModelZoo.make(name, classes: classes,
-                                                inChannels: inChannels, generator: arguments.context.generator)
+                let network = try ModelZoo.make(name, classes: classes, inChannels: inChannels, generator: arguments.context.generator,
+                                                head: head, lastStride: lastStride)
                 return .object(ModelObject(network: network, inChannels: inChannels))
             },
             Builtin("models", "", doc: "the names of every network of the zoo") { _ in
                 .list(ModelZoo.names.map { .string($0) })
             },
-            Builtin("load_weights", "m, path", doc: "loads a safetensors file with PyTorch state_dict names into a model", computes: true) { arguments in
-                try arguments.model("m").loadWeights(contentsOf: try arguments.string("path"))
+            Builtin("load_weights", "m, path, *, strict: true", doc: "loads a safetensors file with PyTorch state_dict names into a model; strict: false loads the names both have (a backbone's ImageNet weights under a re-ID head) and returns {missing, unexpected}, as load_state_dict(strict=False)", computes: true) { arguments in
+                let network = try arguments.model("m"), path = try arguments.string("path")
+                guard try arguments.bool("strict") else {
+                    let (missing, unexpected) = try network.loadWeights(contentsOf: path, strict: false)
+                    return .record(Record([("missing", .list(missing.map { .string($0) })),
+                                           ("unexpected", .list(unexpected.map { .string($0) }))]))
+                }
+                try network.loadWeights(contentsOf: path)
                 return .none
             },
             Builtin("save_weights", "m, path", doc: "saves a model's weights (safetensors, PyTorch state_dict names, BN running stats)") { arguments in

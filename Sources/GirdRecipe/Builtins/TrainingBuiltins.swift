@@ -25,29 +25,24 @@ extension BuiltinRegistry {
     /// The keywords `train` and `distill` share, after their own.
     static let runKeywords = "test: none, val: none, epochs, batch_size: 64, lr: 0.05, momentum: 0.9, weight_decay: 5e-4, "
         + "nesterov: false, optimizer: \"sgd\", schedule: \"constant\", augment: [], seed: 0, out: none, reuse: false, sync_bn: false, "
-        + "tensorboard: true, log_every: 50, log_relations: false, loader_threads: none"
+        + "tensorboard: true, log_every: 50, log_relations: false, loader_threads: none, instances: none"
 
     static var trainingBuiltins: [Builtin] {
         [
-            Builtin("train", "model, data, *, " + runKeywords,
-                    doc: "trains a model with cross-entropy; returns {best_top1, final_top1, history, checkpoint, dir, model}; val: a dataset that chooses best.safetensors; reuse: true with out: does not repeat a finished run there (and continues an interrupted one)", computes: true) { arguments in
+            Builtin("train", "model, data, *, losses: none, " + runKeywords,
+                    doc: "trains a model with cross-entropy (or losses: terms that need no teacher, e.g. [ce(label_smoothing: 0.1), triplet()]); returns {best_top1, final_top1, history, checkpoint, dir, model}; val: a dataset that chooses best.safetensors; reuse: true with out: does not repeat a finished run there (and continues an interrupted one); instances: K gives P x K batches (batch_size / K identities, K images each)", computes: true) { arguments in
                 let student = try arguments.object("model", as: ModelObject.self, named: "model")
                 let data = try arguments.object("data", as: DatasetObject.self, named: "dataset")
-                return try RunBinding(arguments).run(student: student, data: data, teacher: nil, losses: nil)
+                var losses: [LossTermObject]?
+                if case .none = arguments["losses"] {} else { losses = try lossTerms(arguments) }
+                return try RunBinding(arguments).run(student: student, data: data, teacher: nil, losses: losses)
             },
             Builtin("distill", "*, teacher, student, data, losses, " + runKeywords,
                     doc: "distils a student from a frozen teacher with weighted loss terms; returns the run record as train", computes: true) { arguments in
                 let teacher = try arguments.object("teacher", as: ModelObject.self, named: "model")
                 let student = try arguments.object("student", as: ModelObject.self, named: "model")
                 let data = try arguments.object("data", as: DatasetObject.self, named: "dataset")
-                let losses = try arguments.list("losses").map { value -> LossTermObject in
-                    guard case .object(let object) = value, let term = object as? LossTermObject else {
-                        throw BuiltinFailure("distill(): losses must be a list of loss terms (ce(), kd(), gird(), ...), got a \(value.typeName)")
-                    }
-                    return term
-                }
-                guard !losses.isEmpty else { throw BuiltinFailure("distill(): losses is empty; give at least one term, e.g. [ce(), kd()]") }
-                return try RunBinding(arguments).run(student: student, data: data, teacher: teacher, losses: losses)
+                return try RunBinding(arguments).run(student: student, data: data, teacher: teacher, losses: try lossTerms(arguments))
             },
             Builtin("resume", "path", doc: "continues the run in a run directory (or its checkpoint.safetensors) bit-exactly; the record's model holds the final weights (the session's own model object when this session started the run)", computes: true) { arguments in
                 try RunBinding.resume(path: try arguments.string("path"), context: arguments.context, span: arguments.span)
@@ -60,6 +55,19 @@ extension BuiltinRegistry {
                                                    then: try schedule(arguments["schedule"], builtin: "warmup"))))
             },
         ]
+    }
+
+    /// `losses:`, a non-empty list of loss terms.
+    static func lossTerms(_ arguments: BuiltinArguments) throws -> [LossTermObject] {
+        let name = arguments.builtin.name
+        let losses = try arguments.list("losses").map { value -> LossTermObject in
+            guard case .object(let object) = value, let term = object as? LossTermObject else {
+                throw BuiltinFailure("\(name)(): losses must be a list of loss terms (ce(), kd(), gird(), ...), got a \(value.typeName)")
+            }
+            return term
+        }
+        guard !losses.isEmpty else { throw BuiltinFailure("\(name)(): losses is empty; give at least one term, e.g. [ce(), kd()]") }
+        return losses
     }
 
     /// `"constant"`, `"cosine"` or a schedule object.
@@ -113,8 +121,8 @@ struct RunBinding {
         let optimizer = try arguments.choice("optimizer", among: optimizers.map(\.rawValue))
         configuration.optimizer = optimizers.first { $0.rawValue == optimizer } ?? .sgd
         configuration.schedule = try BuiltinRegistry.schedule(arguments["schedule"], builtin: name)
-        let side = data.dataset.imageShape[1]
-        configuration.augmentation = try arguments.list("augment").map { try augmentation($0, side: side) }
+        configuration.augmentation = try arguments.list("augment").map { try augmentation($0, data: data.dataset) }
+        configuration.instancesPerIdentity = try arguments.optionalInt("instances")
         let seed = try arguments.int("seed")
         guard seed >= 0 else { throw BuiltinFailure("\(name)(): seed must be zero or more, got \(seed)") }
         configuration.seed = UInt64(seed)
@@ -225,15 +233,24 @@ struct RunBinding {
     }
 
     /// `"crop"` (the images' side with padding 4: RepDistiller's 32 on
-    /// CIFAR, 64 on Tiny ImageNet), `"flip"` (probability 0.5) and
+    /// CIFAR, 64 on Tiny ImageNet), `"flip"` (probability 0.5),
     /// `"random_resized_crop"` (torchvision's ImageNet training crop to the
-    /// images' side, scale (0.08, 1), ratio (3/4, 4/3)).
-    private func augmentation(_ value: Value, side: Int) throws -> Augmentation {
-        let known = "\"crop\", \"flip\", \"random_resized_crop\""
+    /// images' side, scale (0.08, 1), ratio (3/4, 4/3)), and the re-ID
+    /// pipelines' `"reid_crop"` (padding 10, torchreid's and fast-reid's
+    /// `Pad(10)` + `RandomCrop`) and `"random_erasing"` (p 0.5, scale
+    /// (0.02, 0.33), ratio (0.3, 3.3), filled with the dataset's mean).
+    private func augmentation(_ value: Value, data: Dataset) throws -> Augmentation {
+        let known = "\"crop\", \"flip\", \"random_resized_crop\", \"reid_crop\", \"random_erasing\""
+        let side = data.imageShape[1]
         switch value {
         case .string("crop"): return .randomCrop(size: side, padding: 4)
         case .string("flip"): return .horizontalFlip(probability: 0.5)
         case .string("random_resized_crop"): return .randomResizedCrop(size: side)
+        case .string("reid_crop"): return .randomCrop(size: side, padding: 10)
+        case .string("random_erasing"):
+            let mean = data.normalization?.mean ?? Array(repeating: 0.5, count: data.imageShape[0])
+            return .randomErasing(probability: 0.5, scale: 0.02...0.33, ratio: 0.3...3.3,
+                                  fill: mean.map { UInt8((Double($0) * 255).rounded()) })
         case .string(let other): throw BuiltinFailure("augment: unknown augmentation \"\(other)\"; known: \(known)")
         default: throw BuiltinFailure("augment: a list of names (\(known))")
         }

@@ -141,7 +141,8 @@ public final class Trainer {
         let optimizer = try configuration.makeOptimizer(parameters: namedParameters.map(\.tensor))
         let loader = try DataLoader(trainSet, batchSize: configuration.batchSize, shuffle: true, seed: configuration.seed,
                                     augmentation: configuration.augmentation, normalized: configuration.normalized,
-                                    shard: BatchShard(rank: group.rank, count: group.size), threads: configuration.loaderThreads)
+                                    shard: BatchShard(rank: group.rank, count: group.size), threads: configuration.loaderThreads,
+                                    instances: configuration.instancesPerIdentity)
         let stepsPerEpoch = loader.batchCount, epochs = configuration.epochs
         let usesDropout = model.hasDropout
         defer { if usesDropout { model.setDropoutKey(nil) } }

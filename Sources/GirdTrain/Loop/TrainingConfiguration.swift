@@ -40,6 +40,9 @@ public struct TrainingConfiguration: Sendable {
     /// decode the evaluation sets' files. Not part of what a run computes:
     /// every image is a function of its position alone.
     public var loaderThreads: Int = 1
+    /// K of P x K sampling for metric learning (`IdentitySampling`): batches
+    /// of batchSize / K identities with K images each; nil for shuffled batches.
+    public var instancesPerIdentity: Int?
 
     public init(epochs: Int, outputDirectory: String) {
         self.epochs = epochs
@@ -61,6 +64,11 @@ public struct TrainingConfiguration: Sendable {
         }
         guard (1...256).contains(loaderThreads) else {
             throw TrainingError.invalidConfiguration("loader threads must be in 1...256, got \(loaderThreads)")
+        }
+        if let instances = instancesPerIdentity, instances < 1 || batchSize % instances != 0 || batchSize / instances < 2 {
+            throw TrainingError.invalidConfiguration(
+                "P x K sampling needs a batch size that is a multiple of instances (K) with at least 2 identities a batch, "
+                    + "got batch size \(batchSize) and instances \(instances)")
         }
         guard learningRate >= 0 else {
             throw TrainingError.invalidConfiguration("learning rate must be non-negative, got \(learningRate)")

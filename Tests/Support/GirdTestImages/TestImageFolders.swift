@@ -8,15 +8,25 @@ import GirdTensor
 public enum TestImageFolders {
     /// Writes a width x height RGB JPEG of seeded pixels (gradients and
     /// noise; quality 90), making its folder.
-    public static func writeJPEG(_ path: String, width: Int, height: Int, seed: UInt64) throws {
+    /// With a `colour`, the image is that colour with noise (a vehicle
+    /// whose identity a small network can learn).
+    public static func writeJPEG(_ path: String, width: Int, height: Int, seed: UInt64,
+                                 colour: (Int, Int, Int)? = nil) throws {
         let generator = RandomGenerator(seed: seed)
         var pixels = [UInt8](repeating: 0, count: width * height * 3)
         for y in 0..<height {
             for x in 0..<width {
                 let noise = Int(generator.nextUniform() * 40)
-                pixels[(y * width + x) * 3] = UInt8((x * 255 / max(width - 1, 1) + noise) % 256)
-                pixels[(y * width + x) * 3 + 1] = UInt8((y * 255 / max(height - 1, 1) + noise) % 256)
-                pixels[(y * width + x) * 3 + 2] = UInt8((x + y + noise) % 256)
+                let at = (y * width + x) * 3
+                if let (r, g, b) = colour {
+                    pixels[at] = UInt8(min(255, r + noise))
+                    pixels[at + 1] = UInt8(min(255, g + noise))
+                    pixels[at + 2] = UInt8(min(255, b + (x * 40 / max(width, 1))))
+                    continue
+                }
+                pixels[at] = UInt8((x * 255 / max(width - 1, 1) + noise) % 256)
+                pixels[at + 1] = UInt8((y * 255 / max(height - 1, 1) + noise) % 256)
+                pixels[at + 2] = UInt8((x + y + noise) % 256)
             }
         }
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
@@ -68,6 +78,42 @@ public enum TestImageFolders {
             annotations += "val_\(k).JPEG\t\(wnid)\t1\t2\t60\t61\n"
         }
         try Data(annotations.utf8).write(to: URL(fileURLWithPath: root + "/val/val_annotations.txt"))
+        return root
+    }
+
+    /// `folder/VeRi` in VeRi-776's layout: image_train/ with `trainVehicles`
+    /// vehicles (ids 1, 2, ...) of 4 images each from cameras 1 and 2;
+    /// image_query/ with one image each of vehicles 101, 102, 103 (camera 1);
+    /// image_test/ (the gallery) with 3 images of each query vehicle
+    /// (cameras 1, 2, 3) and 2 of vehicle 104. Each vehicle is a colour, so
+    /// that a network can learn them; photos of varied sizes (wider than
+    /// high, as vehicles are). No name_*.txt lists unless `lists`. Returns the root.
+    public static func veri776(in folder: String, trainVehicles: Int = 6, lists: Bool = false) throws -> String {
+        let root = folder + "/VeRi"
+        func colour(_ id: Int) -> (Int, Int, Int) { ((id * 97) % 200, (id * 57) % 200, (id * 151) % 200) }
+        func name(_ id: Int, _ camera: Int, _ k: Int) -> String {
+            String(format: "%04d_c%03d_%08d_%d.jpg", id, camera, 16_000 + 37 * k + id, k)
+        }
+        var written: [String: [String]] = [:]
+        func write(_ folderName: String, _ id: Int, _ camera: Int, _ k: Int) throws {
+            let file = name(id, camera, k)
+            try writeJPEG("\(root)/\(folderName)/\(file)", width: 48 + 4 * (k % 3), height: 36 + 2 * (id % 4),
+                          seed: UInt64(id * 1000 + camera * 10 + k), colour: colour(id))
+            written[folderName, default: []].append(file)
+        }
+        for id in 1...trainVehicles {
+            for k in 0..<4 { try write("image_train", id, 1 + k % 2, k) }
+        }
+        for id in 101...103 { try write("image_query", id, 1, 9) }
+        for id in 101...103 {
+            for camera in 1...3 { try write("image_test", id, camera, camera) }
+        }
+        for k in 0..<2 { try write("image_test", 104, 2 + k, k) }
+        if lists {
+            for (folderName, list) in [("image_train", "name_train.txt"), ("image_query", "name_query.txt"), ("image_test", "name_test.txt")] {
+                try Data((written[folderName]!.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: "\(root)/\(list)"))
+            }
+        }
         return root
     }
 }
