@@ -143,6 +143,46 @@ def distillation_step_case(batch):
     return ("distill kd resnet32x4>resnet8x4", make)
 
 
+def reid_step_case(quick):
+    """gird-bench's `reid tv_resnet18 ce+triplet`: torchvision's ResNet-18
+    with the last stride 1 and the BNNeck head (BatchNorm1d with a frozen
+    zero bias, a bias-free classifier), 8 identities x 4 images, CE with
+    label smoothing 0.1 plus torchreid's batch-hard triplet loss (margin
+    0.3) on the pooled features, Adam (3.5e-4, weight decay 5e-4)."""
+    import torchvision
+    batch, side = (8, 64) if quick else (32, 128)
+
+    def make(fmt):
+        torch.manual_seed(1)
+        backbone = torchvision.models.resnet18()
+        backbone.layer4[0].conv1.stride = (1, 1)
+        backbone.layer4[0].downsample[0].stride = (1, 1)
+        backbone.fc = torch.nn.Identity()
+        neck = torch.nn.BatchNorm1d(512)
+        neck.bias.requires_grad_(False)
+        classifier = torch.nn.Linear(512, 16, bias=False)
+        model = torch.nn.ModuleDict({"backbone": backbone, "neck": neck, "classifier": classifier}).to(memory_format=fmt)
+        model.train()
+        images = torch.randn(batch, 3, side, side).to(memory_format=fmt)
+        labels = torch.arange(batch) // 4
+        optimizer = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=3.5e-4, weight_decay=5e-4)
+        same = labels[:, None] == labels[None, :]
+
+        def run():
+            features = backbone(images)
+            logits = classifier(neck(features))
+            distances = torch.cdist(features, features).clamp(min=1e-12)
+            hardest_positive = (distances * same).max(dim=1).values
+            hardest_negative = (distances + same * 1e9).min(dim=1).values
+            triplet = F.relu(hardest_positive - hardest_negative + 0.3).mean()
+            loss = F.cross_entropy(logits, labels, label_smoothing=0.1) + triplet
+            loss.backward()
+            optimizer.step()
+            optimizer.zero_grad(set_to_none=True)
+        return run
+    return ("reid tv_resnet18 ce+triplet", make, batch)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--threads", type=int, required=True)
@@ -173,6 +213,11 @@ def main():
             continue
         ms, layout = min((best_ms(make(fmt), repetitions), label) for fmt, label in formats())
         print(f"{name}\t{ms:.4f}\t{batch / ms * 1e3:.1f} img/s\t{layout}", flush=True)
+
+    name, make, images = reid_step_case(args.quick)
+    if args.filter in name:
+        ms, layout = min((best_ms(make(fmt), repetitions), label) for fmt, label in formats())
+        print(f"{name}\t{ms:.4f}\t{images / ms * 1e3:.1f} img/s\t{layout}", flush=True)
 
     # ru_maxrss is in KiB on Linux.
     print(f"# peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB", flush=True)

@@ -94,6 +94,13 @@ public final class RunLauncher {
         let configuration = request.specification.configuration(outputDirectory: request.directory)
         try configuration.validate()
         try Self.checkMemory(request)
+        // What the trainer checks before step 1, so that a dry run catches it too.
+        var shape = request.data.imageShape
+        for transform in configuration.augmentation { shape = try transform.outputShape(for: shape) }
+        let estimate = try MemoryEstimate.make(
+            model: request.student, trainableValues: request.student.parameterCount, optimizer: configuration.optimizer,
+            momentum: configuration.momentum, batch: min(configuration.batchSize, max(request.data.count, 1)), imageShape: shape)
+        if let available = MemoryEstimate.available() { try estimate.check(available: available.bytes, source: available.source) }
         let objective = try Self.objective(for: request)
         if let distiller = objective as? Distiller {
             try distiller.prepare(student: request.student, imageShape: request.data.imageShape,

@@ -36,6 +36,7 @@ enum BenchCases {
                 }
             },
         ] + convolutions(batch: batch) + TrainingStepCases.all(quick: quick) + DistillationStepCases.all(quick: quick)
+            + ReIDStepCases.all(quick: quick)
             + LoaderCases.all(quick: quick)
     }
 

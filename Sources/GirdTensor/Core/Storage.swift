@@ -18,6 +18,7 @@ final class TensorStorage {
         }
         self.byteCount = byteCount
         pointer = raw
+        TensorMemory.allocated(byteCount)
     }
 
     /// For sizes that come from input (a recipe's shape, a file's header),
@@ -29,6 +30,7 @@ final class TensorStorage {
         }
         self.byteCount = byteCount
         pointer = raw
+        TensorMemory.allocated(byteCount)
     }
 
     private static func allocate(_ byteCount: Int) -> UnsafeMutableRawPointer? {
@@ -45,7 +47,10 @@ final class TensorStorage {
         memset(pointer, 0, byteCount)
     }
 
-    deinit { free(pointer) }
+    deinit {
+        free(pointer)
+        TensorMemory.released(byteCount)
+    }
 
     /// glibc hands blocks above its mmap threshold (at most 32 MB) straight
     /// back to the kernel on free, so every step's large activations come

@@ -149,6 +149,20 @@ public final class Trainer {
         guard stepsPerEpoch >= 1 else {
             throw TrainingError.invalidConfiguration("training set '\(trainSet.name)' has no images")
         }
+        // Before anything steps: a run that cannot fit fails now, with the figures.
+        let estimate = try MemoryEstimate.make(
+            model: model, trainableValues: namedParameters.reduce(0) { $0 + $1.tensor.count }, optimizer: configuration.optimizer,
+            momentum: configuration.momentum, batch: loader.positions(ofBatch: 0).count, imageShape: loader.outputShape,
+            prefetch: loader.prefetch)
+        var memoryError: Error?
+        if let available = configuration.availableMemory.map({ ($0, "the configuration's availableMemory") }) ?? MemoryEstimate.available() {
+            do { try estimate.check(available: available.0, source: available.1) } catch { memoryError = error }
+        }
+        // Machines differ: every rank stops if one must, so that none waits in a collective.
+        if distributed, try group.any(memoryError != nil), memoryError == nil {
+            memoryError = TrainingError.notEnoughMemory("another rank of this run has too little memory for it (its error gives the figures)")
+        }
+        if let memoryError { throw memoryError }
 
         var state = CheckpointState(position: DataLoader.Position(epoch: 0, batch: 0), seed: configuration.seed,
                                     optimizer: configuration.optimizer, schedule: configuration.schedule.description,

@@ -43,6 +43,10 @@ public struct TrainingConfiguration: Sendable {
     /// K of P x K sampling for metric learning (`IdentitySampling`): batches
     /// of batchSize / K identities with K images each; nil for shuffled batches.
     public var instancesPerIdentity: Int?
+    /// The memory the run may take, in bytes, in place of what the machine
+    /// reports (`MemoryEstimate.available()`): a job's own budget, or a test's.
+    /// Not part of what a run computes.
+    public var availableMemory: Int?
 
     public init(epochs: Int, outputDirectory: String) {
         self.epochs = epochs

@@ -11,6 +11,10 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     /// `Trainer.shouldStop` answered true before batch `batch` of epoch
     /// `epoch` (both from 0, printed from 1); `checkpoint` resumes exactly there.
     case interrupted(epoch: Int, batch: Int, checkpoint: String)
+    /// The run's estimated memory (`MemoryEstimate`) is more than the
+    /// machine has; checked before step 1, nothing written but the run's
+    /// set-up files.
+    case notEnoughMemory(String)
 
     public var description: String {
         switch self {
@@ -22,6 +26,8 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
                 + "\(what); \(Self.kept(checkpoint))"
         case let .invalidConfiguration(message):
             return "invalid training configuration: \(message)"
+        case let .notEnoughMemory(message):
+            return "not enough memory: \(message)"
         case let .interrupted(epoch, batch, checkpoint):
             // Counted from 1, as the progress lines count.
             return "training interrupted before epoch \(epoch + 1), batch \(batch + 1) (both from 1); "
