@@ -112,6 +112,24 @@ final class RecipeFilesTests: XCTestCase {
         }
     }
 
+    /// Part 2 of the study dry-runs whole: 12 tuning runs, 50 test runs, the
+    /// verdict, the report and the curves composed, nothing written.
+    func testStudyPartTwo() throws {
+        let weights = try teacherWeights("resnet20", classes: 10, inChannels: 1)
+        let report = folder + "/results-20.md", figure = folder + "/curves.png"
+        let result = dryRun("fmnist/study20.recipe", ["teacher_weights=\"\(weights)\"", "weak_teacher_weights=\"\(weights)\"",
+                                                      "seeds_n=2", "report=\"\(report)\"", "curves_file=\"\(figure)\""])
+        XCTAssertEqual(result.status, 0, result.errors)
+        for line in ["| method | teacher | setting | test top-1 (%) | per seed | vs alone | vs KD (same teacher) |",
+                     "**Verdict.** At 20 epochs with the 93.68% teacher, GIRD (+KD) is level with KD",
+                     "| gird | **chosen: beta 1, gamma 1** | 0.00 |", "![test top-1 per epoch](curves.png)",
+                     "| evolution only (beta 0) |"] {
+            XCTAssertTrue(result.output.contains(line), line)
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: report), "a dry run writes nothing")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: figure), "a dry run writes nothing")
+    }
+
     /// The ImageNet recipe on a tiny folder in ILSVRC-2012's layout (3
     /// classes, 13 JPEGs): every loss term probed at 224x224 with
     /// torchvision's ResNet-34 and ResNet-18.

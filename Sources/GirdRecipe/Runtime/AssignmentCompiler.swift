@@ -51,7 +51,8 @@ extension Compiler {
         if steps.isEmpty, case let .binary(.add, left, right) = value.kind, case .name(let leftUse) = left.kind, leftUse.name == name {
             // `xs = xs + [x]` and `s = s + "x"` append in place: the old
             // value leaves its slot first, so its storage is not shared.
-            let span = value.span
+            // (The closures capture spans, never the syntax: see CallCompiler.)
+            let span = value.span, leftSpan = left.span
             if case .list(let elements) = right.kind {
                 // `xs = xs + [a, b]`: the new elements go straight to the end.
                 let codes = try elements.map(compileExpression)
@@ -72,7 +73,7 @@ extension Compiler {
                         return .none
                     }
                     let current = pointer.pointee
-                    if case .unset = current { throw Compiler.usedBeforeDefinition(name, left.span) }
+                    if case .unset = current { throw Compiler.usedBeforeDefinition(name, leftSpan) }
                     var fresh: [Value] = []
                     for code in codes { fresh.append(try code(f)) }
                     pointer.pointee = try Operators.binary(.add, current, .list(fresh), span)
@@ -84,7 +85,7 @@ extension Compiler {
                 let addition = try rightCode(f)
                 let pointer = read(f)
                 var current = pointer.pointee
-                if case .unset = current { throw Compiler.usedBeforeDefinition(name, left.span) }
+                if case .unset = current { throw Compiler.usedBeforeDefinition(name, leftSpan) }
                 pointer.pointee = .none
                 if case .list(let more) = addition, case .list(var items) = current {
                     current = .none
