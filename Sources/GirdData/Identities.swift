@@ -11,8 +11,8 @@ public struct Identities: Equatable, Sendable {
     public let ids: [Int64]
     public let cameras: [Int64]
 
-    public init(ids: [Int64], cameras: [Int64]) {
-        precondition(ids.count == cameras.count, "one camera per identity")
+    /// For the readers, which give every image one of each.
+    init(ids: [Int64], cameras: [Int64]) {
         self.ids = ids
         self.cameras = cameras
     }

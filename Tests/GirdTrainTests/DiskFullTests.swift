@@ -2,16 +2,19 @@ import Foundation
 import XCTest
 import GirdData
 import GirdNN
-import GirdTensor
+@testable import GirdTensor
 @testable import GirdTrain
 
 /// A run whose disk fills up: a named error (the file, "No space left on
 /// device"), the last good checkpoint intact, no temporary file left, and a
 /// resume once there is room again ends bit-identical to a run that never
-/// stopped. The disk is a 16 MiB tmpfs mounted for the test (it needs root,
-/// as CI has); where no tmpfs can be mounted the test says so and skips.
+/// stopped. The disk is a 16 MiB tmpfs mounted for the test (mount needs
+/// root, as CI has); where none can be mounted, every file write fails with
+/// ENOSPC instead (`AtomicFileWriter.simulatedWriteError`), which tests the
+/// same path from the write on.
 final class DiskFullTests: XCTestCase {
     private var mountPoint = ""
+    private var mounted = false
 
     override func setUpWithError() throws {
         mountPoint = NSTemporaryDirectory() + "gird-full-disk-\(UUID().uuidString)"
@@ -22,13 +25,16 @@ final class DiskFullTests: XCTestCase {
         mount.standardError = FileHandle.nullDevice
         try mount.run()
         mount.waitUntilExit()
-        guard mount.terminationStatus == 0 else {
-            try? FileManager.default.removeItem(atPath: mountPoint)
-            throw XCTSkip("cannot mount a tmpfs at \(mountPoint) (mount needs root): the full-disk test did not run")
-        }
+        mounted = mount.terminationStatus == 0
+        if !mounted { print("DiskFullTests: cannot mount a tmpfs (mount needs root); writes fail with ENOSPC instead") }
     }
 
     override func tearDown() {
+        AtomicFileWriter.simulatedWriteError = nil
+        guard mounted else {
+            try? FileManager.default.removeItem(atPath: mountPoint)
+            return
+        }
         let unmount = Process()
         unmount.executableURL = URL(fileURLWithPath: "/bin/umount")
         unmount.arguments = [mountPoint]
@@ -78,7 +84,9 @@ final class DiskFullTests: XCTestCase {
         trainer.shouldStop = {
             steps += 1
             // Called before each step and once more at the end of an epoch: call 5 is epoch 1's first step.
-            if steps == 5 { ballast = self.fill(self.mountPoint) }
+            if steps == 5 {
+                if self.mounted { ballast = self.fill(self.mountPoint) } else { AtomicFileWriter.simulatedWriteError = ENOSPC }
+            }
             return false
         }
         let filled = try ModelZoo.make("resnet8", classes: 2, inChannels: 1)
@@ -92,7 +100,7 @@ final class DiskFullTests: XCTestCase {
         XCTAssertTrue(left.contains("checkpoint.safetensors"))
 
         // Room again: the resume redoes epoch 1 from the epoch-0 checkpoint and ends where the other run did.
-        try FileManager.default.removeItem(atPath: ballast)
+        if mounted { try FileManager.default.removeItem(atPath: ballast) } else { AtomicFileWriter.simulatedWriteError = nil }
         let resumedModel = try ModelZoo.make("resnet8", classes: 2, inChannels: 1, generator: RandomGenerator(seed: 9))
         let resumed = try Trainer(configuration: configuration(directory)).resume(
             from: directory + "/checkpoint.safetensors", model: resumedModel, trainSet: train, testSet: test)

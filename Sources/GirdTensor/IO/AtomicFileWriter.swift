@@ -71,9 +71,18 @@ public struct AtomicFileWriter {
         buffer.removeAll(keepingCapacity: true)
     }
 
+    /// Makes every write fail with this error number, as a full disk
+    /// (ENOSPC) does: the full-disk test's stand-in where it cannot mount a
+    /// small file system of its own (mount needs root). Nil in use.
+    nonisolated(unsafe) static var simulatedWriteError: Int32?
+
     private func writeAll(_ bytes: UnsafeRawBufferPointer) throws {
         var offset = 0
         while offset < bytes.count {
+            if let simulated = AtomicFileWriter.simulatedWriteError {
+                errno = simulated
+                throw WeightFileError.system(path: path, action: "write", reason: systemReason())
+            }
             let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
             if written < 0 {
                 if errno == EINTR { continue }
