@@ -113,7 +113,7 @@ extension BuiltinRegistry {
                     return .record(Record([("top1", .float(result.top1)), ("top5", .float(result.top5)), ("loss", .float(result.loss))]))
                 }
                 let gallery = try arguments.dataset("gallery")
-                let metric = ReIDEvaluation.Metric(rawValue: try arguments.choice("metric", among: ReIDEvaluation.Metric.allCases.map(\.rawValue)))!
+                let metric = try arguments.reidMetric()
                 let threads = BuiltinRegistry.defaultLoaderThreads
                 if arguments.context.isDryRun {
                     // The sets are checked; the whole gallery's forward passes are what a real run is for.

@@ -41,7 +41,7 @@ extension BuiltinRegistry {
                     throw BuiltinFailure("reid_strip(): index \(index) is out of range for \(query.count) query images")
                 }
                 guard (1...50).contains(top) else { throw BuiltinFailure("reid_strip(): top must be in 1...50, got \(top)") }
-                let metric = ReIDEvaluation.Metric(rawValue: try arguments.choice("metric", among: ReIDEvaluation.Metric.allCases.map(\.rawValue)))!
+                let metric = try arguments.reidMetric()
                 guard let queryIdentities = query.identities, let galleryIdentities = gallery.identities else {
                     throw BuiltinFailure("reid_strip(): query and gallery must be re-ID sets (veri776(..., split: \"query\") and \"gallery\")")
                 }
@@ -76,9 +76,8 @@ extension BuiltinRegistry {
             Builtin("reid_eval", "query, query_ids, query_cams, gallery, gallery_ids, gallery_cams, *, metric: \"euclidean\"",
                     doc: "re-identification: each query ranks the gallery ([N, D] embeddings) by distance (\"euclidean\" or \"cosine\"), gallery images of its id and camera set aside; returns {map, rank1, rank5, rank10} (fractions) over the queries with a match",
                     computes: true) { arguments in
-                let metricName = try arguments.choice("metric", among: ReIDEvaluation.Metric.allCases.map(\.rawValue))
                 let distances = try ReIDEvaluation.distances(query: try arguments.tensor("query"), gallery: try arguments.tensor("gallery"),
-                                                             metric: ReIDEvaluation.Metric(rawValue: metricName)!)
+                                                             metric: try arguments.reidMetric())
                 let result: ReIDEvaluation.Result
                 do {
                     result = try ReIDEvaluation.evaluate(
@@ -118,5 +117,12 @@ extension BuiltinRegistry {
         case let other:
             throw BuiltinFailure("reid_eval(): \(name) must be a 1-D int64 tensor or a list of ints, got a \(other.typeName)")
         }
+    }
+}
+
+extension BuiltinArguments {
+    /// The argument `metric`: "euclidean" or "cosine".
+    func reidMetric() throws -> ReIDEvaluation.Metric {
+        ReIDEvaluation.Metric(rawValue: try choice("metric", among: ReIDEvaluation.Metric.allCases.map(\.rawValue)))!
     }
 }
