@@ -118,7 +118,7 @@ final class RecipeFilesTests: XCTestCase {
         let weights = try teacherWeights("resnet20", classes: 10, inChannels: 1)
         let report = folder + "/results-20.md", figure = folder + "/curves.png"
         let result = dryRun("fmnist/study20.recipe", ["teacher_weights=\"\(weights)\"", "weak_teacher_weights=\"\(weights)\"",
-                                                      "seeds_n=2", "report=\"\(report)\"", "curves_file=\"\(figure)\""])
+                                                      "seeds_n=2", "report=\"\(report)\"", "curves_file=\"\(figure)\"", "ledger=\"\""])
         XCTAssertEqual(result.status, 0, result.errors)
         for line in ["| method | teacher | setting | test top-1 (%) | per seed | vs alone | vs KD (same teacher) |",
                      "**Verdict.** At 20 epochs with the 93.68% teacher, GIRD (+KD) is level with KD",
@@ -128,6 +128,34 @@ final class RecipeFilesTests: XCTestCase {
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: report), "a dry run writes nothing")
         XCTAssertFalse(FileManager.default.fileExists(atPath: figure), "a dry run writes nothing")
+    }
+
+    /// The study's ledger: a run it holds with the same settings is read, not
+    /// trained (its figures reach the report); one with other settings
+    /// stops the study with the file's name, before anything is trained.
+    func testStudyPartTwoLedger() throws {
+        let weights = try teacherWeights("resnet20", classes: 10, inChannels: 1)
+        let ledger = folder + "/ledger"
+        try FileManager.default.createDirectory(atPath: ledger + "/tune", withIntermediateDirectories: true)
+        let settings = "[<loss term ce(), weight 1.0>, <loss term kd(), weight 0.5>]; teacher \(weights); seed 0; epochs 20; "
+            + "train 5000; val 5000; evaluated on validation"
+        let entry = ledger + "/tune/kd-x0.5.json"
+        try Data(("{\"settings\": \"\(settings)\", \"final_top1\": 0.8765, \"best_top1\": 0.88, "
+                  + "\"history\": [{\"epoch\": 0, \"test_top1\": 0.8765, \"train_loss\": 0.5, \"seconds\": 60.0}]}").utf8)
+            .write(to: URL(fileURLWithPath: entry))
+        let parameters = ["teacher_weights=\"\(weights)\"", "weak_teacher_weights=\"\(weights)\"", "seeds_n=2",
+                          "report=\"\(folder)/r.md\"", "curves_file=\"\(folder)/c.png\"", "ledger=\"\(ledger)\""]
+        let result = dryRun("fmnist/study20.recipe", parameters)
+        XCTAssertEqual(result.status, 0, result.errors)
+        XCTAssertTrue(result.output.contains("| kd | kd ×0.5 | 87.65 |"), result.output)
+        XCTAssertTrue(result.output.contains("| kd | **chosen: kd ×0.5** | 87.65 |"), result.output)
+
+        try Data(("{\"settings\": \"alone; seed 7\", \"final_top1\": 0.5, \"history\": []}").utf8)
+            .write(to: URL(fileURLWithPath: entry))
+        let refused = dryRun("fmnist/study20.recipe", parameters)
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertTrue(refused.errors.contains("\(entry) holds another run (alone; seed 7), not \(settings): delete it, "
+                                              + "or run with --set 'ledger=\"\"'"), refused.errors)
     }
 
     /// The ImageNet recipe on a tiny folder in ILSVRC-2012's layout (3

@@ -150,7 +150,7 @@ final class SafeTensorsTests: XCTestCase {
     }
 
     func testMalformedJSON() throws {
-        try assertCorrupt(header: "", "offset 8: invalid JSON: expected a value, found end of header")
+        try assertCorrupt(header: "", "offset 8: invalid JSON: expected a value, found the end")
         let doubleComma = #"{"a": {"dtype": "F32", "shape": [1],, "data_offsets": [0, 4]}}"#
         try assertCorrupt(header: doubleComma, "offset \(offset(of: ",,", in: doubleComma) + 1): invalid JSON: expected a string key, found ','")
         let unterminated = #"{"a": {"dtype": "F32"#

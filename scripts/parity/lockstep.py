@@ -67,23 +67,25 @@ def relative(a, b):
 
 def run_checkpoint(args, k, all_images, all_labels, test, fixture):
     variant = ("-noaug" if args.no_augment else "") + ("-bnemu" if args.emulate_engine_bn else "") + (f"-lr{args.lr}" if args.lr != 0.05 else "")
-    work = os.path.join(args.work, f"{args.method}-k{args.bank}-s{args.seed}{variant}-steps{k}")
+    subset = args.subset or 64 * k
+    epochs = args.epochs
+    shape = f"-n{subset}-e{epochs}" if args.subset else f"-steps{k}"
+    work = os.path.join(args.work, f"{args.method}-k{args.bank}-s{args.seed}{variant}{shape}")
     if os.path.isdir(work):
         shutil.rmtree(work)
     os.makedirs(work)
-    subset = 64 * k
     out = os.path.join(work, "engine")
     engine(work, mode="export", subset=subset, out=out)
     indices = twin.subset_indices_from_engine(out + "-images.npy", out + "-labels.npy", all_images, all_labels)
     python_indices = engine_rng.subset_indices(all_labels, subset, 0)
     assert list(indices) == python_indices, "engine_rng's subset differs from the engine's export"
-    engine(work, method=args.method, run_seed=args.seed, epochs=1, subset=subset, bank=args.bank,
+    engine(work, method=args.method, run_seed=args.seed, epochs=epochs, subset=subset, bank=args.bank,
            beta=args.beta, gamma=args.gamma, log_every=1, test_size=1000, augment=not args.no_augment,
            lr=args.lr, out=out)
 
     events = glob.glob(os.path.join(out, "events.out.tfevents.*"))
     scalars = tfevents.scalars(events[0])
-    engine_metrics = json.loads(open(os.path.join(out, "metrics.jsonl")).readline())
+    engine_metrics = json.loads(open(os.path.join(out, "metrics.jsonl")).read().splitlines()[-1])
 
     torch.set_num_threads(1)
     student = twin.make_student(out + "-init.safetensors", args.seed)
@@ -96,7 +98,7 @@ def run_checkpoint(args, k, all_images, all_labels, test, fixture):
     trace = []
 
     def on_step(epoch, step, loss, terms, rate, logits, labels, chosen):
-        trace.append({"step": step + 1, "loss": loss, "lr": rate, "terms": terms,
+        trace.append({"step": epoch * batches.steps + step + 1, "size": len(chosen), "loss": loss, "lr": rate, "terms": terms,
                       "batch": [int(indices[c]) for c in chosen]})
     optimizer_holder = {}
     original_sgd = torch.optim.SGD
@@ -107,14 +109,14 @@ def run_checkpoint(args, k, all_images, all_labels, test, fixture):
     torch.optim.SGD = capturing_sgd
     try:
         records = []
-        twin.train(student, objective, batches, 1, lr=args.lr, test=test, on_step=on_step, on_epoch=records.append)
+        twin.train(student, objective, batches, epochs, lr=args.lr, test=test, on_step=on_step, on_epoch=records.append)
     finally:
         torch.optim.SGD = original_sgd
 
     rows = []
     for entry in trace:
         step = entry["step"]
-        row = {"step": step, "twin": entry["loss"], "engine": scalars["loss/total"][step]}
+        row = {"step": step, "size": entry["size"], "twin": entry["loss"], "engine": scalars["loss/total"][step]}
         row["rel"] = abs(row["twin"] - row["engine"]) / abs(row["engine"])
         for name, value in entry["terms"].items():
             if f"loss/{name}" not in scalars:  # train() (the student alone) logs no terms
@@ -143,10 +145,10 @@ def run_checkpoint(args, k, all_images, all_labels, test, fixture):
             for l, bank in enumerate(banks):
                 bank_diff["worst"] = max(bank_diff["worst"],
                                          relative(bank.numpy(), checkpoint[f"state.term2.gird.{side}{l}"].numpy()))
-    summary = {"steps": k, "worst_parameter": worst_param, "worst_running_stat": worst_running,
+    summary = {"steps": len(trace), "subset": subset, "epochs": epochs, "worst_parameter": worst_param, "worst_running_stat": worst_running,
                "worst_momentum": worst_momentum, "bank": bank_diff,
-               "test_top1": {"engine": engine_metrics["test_top1"], "twin": records[0]["test_top1"]},
-               "train_loss": {"engine": engine_metrics["train_loss"], "twin": records[0]["train_loss"]}}
+               "test_top1": {"engine": engine_metrics["test_top1"], "twin": records[-1]["test_top1"]},
+               "train_loss": {"engine": engine_metrics["train_loss"], "twin": records[-1]["train_loss"]}}
     if fixture:
         os.makedirs(fixture, exist_ok=True)
         init_copy = os.path.join(fixture, f"init-s{args.seed}.safetensors")
@@ -181,6 +183,11 @@ def main():
     parser.add_argument("--bank", type=int, default=4096)
     parser.add_argument("--beta", type=float, default=4.0)
     parser.add_argument("--gamma", type=float, default=1.0)
+    parser.add_argument("--subset", type=int, default=None,
+                        help="train on this many images instead of 64 per step: with --epochs, one run that "
+                             "crosses epoch boundaries and, when N is not a multiple of 64, ends each epoch on a "
+                             "short batch (what the 20-epoch comparison does and the 64-k lockstep does not)")
+    parser.add_argument("--epochs", type=int, default=1, help="epochs of --subset images (default 1)")
     parser.add_argument("--no-augment", action="store_true", help="switch crops and flips off on both sides")
     parser.add_argument("--lr", type=float, default=0.001,
                         help="base rate (cosine over the steps); 0.001 by default: at the protocol's 0.05 the first "
@@ -196,6 +203,8 @@ def main():
     parser.add_argument("--fixture", default=None, help="also write the fixture files a Swift test would read")
     args = parser.parse_args()
     checkpoints = [int(x) for x in args.checkpoints.split(",")] if args.checkpoints else sorted({1, args.steps})
+    if args.subset:
+        checkpoints = [0]  # one run: --epochs passes over --subset images
 
     all_images, all_labels = twin.read_idx("train")
     test_images, test_labels = twin.read_idx("test")
@@ -205,11 +214,12 @@ def main():
     failed = False
     for k in checkpoints:
         rows, summary = run_checkpoint(args, k, all_images, all_labels, test, args.fixture)
-        print(f"\n{args.method}, bank {args.bank}, seed {args.seed}: {k} step(s) on {64 * k} images")
-        names = [n for n in rows[0] if n not in ("step", "twin", "engine", "rel")]
-        print("step  engine loss   twin loss     rel. diff  " + "  ".join(f"{n:>9}" for n in names))
+        print(f"\n{args.method}, bank {args.bank}, seed {args.seed}: {summary['steps']} step(s), "
+              f"{summary['epochs']} epoch(s) of {summary['subset']} images")
+        names = [n for n in rows[0] if n not in ("step", "size", "twin", "engine", "rel")]
+        print("step     B  engine loss   twin loss     rel. diff  " + "  ".join(f"{n:>9}" for n in names))
         for row in rows:
-            print(f"{row['step']:4d}  {row['engine']:11.6f}  {row['twin']:11.6f}  {row['rel']:9.2e}  "
+            print(f"{row['step']:4d}  {row['size']:4d}  {row['engine']:11.6f}  {row['twin']:11.6f}  {row['rel']:9.2e}  "
                   + "  ".join(f"{row[n]:9.2e}" for n in names))
         print(json.dumps(summary, indent=1))
         worst_loss = max(r["rel"] for r in rows)

@@ -355,7 +355,7 @@ public enum BuiltinRegistry {
 
     static var groups: [(title: String, builtins: [Builtin])] {
         [
-            ("General", generalBuiltins),
+            ("General", generalBuiltins + jsonBuiltins),
             ("Tensors", tensorBuiltins),
             ("Views", viewBuiltins + plotBuiltins),
             ("Models", modelBuiltins + summaryBuiltins + exportBuiltins),

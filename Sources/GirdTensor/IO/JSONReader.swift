@@ -1,7 +1,7 @@
 /// A JSON value together with the file offset where it starts, so that a
 /// reader can say where in the file a value it refuses is.
-struct JSONNode {
-    enum Value {
+public struct JSONNode {
+    public enum Value {
         /// Members in file order (duplicates are refused while parsing).
         case object([(key: String, value: JSONNode)])
         case array([JSONNode])
@@ -12,8 +12,8 @@ struct JSONNode {
         case null
     }
 
-    let value: Value
-    let offset: Int
+    public let value: Value
+    public let offset: Int
 
     /// The value as a non-negative integer that fits an `Int`, if it is one.
     var nonNegativeInteger: Int? {
@@ -37,10 +37,12 @@ struct JSONNode {
 }
 
 /// A strict JSON parser (RFC 8259) over bytes of a file, for the headers of
-/// weight files: it needs no Foundation, refuses duplicate keys instead of
-/// silently keeping one, keeps numbers exact, and reports every error with
-/// its byte offset in the file.
-struct JSONReader {
+/// weight files and the JSON files recipes read: it needs no Foundation,
+/// refuses duplicate keys instead of silently keeping one, keeps numbers
+/// exact (as their text: Foundation's parser rounds some doubles to a
+/// neighbour) and members in file order, and reports every error with its
+/// byte offset in the file.
+public struct JSONReader {
     private let file: FileBytes
     private let bytes: UnsafeRawBufferPointer
     /// Where `bytes` starts in the file.
@@ -49,6 +51,11 @@ struct JSONReader {
     private var depth = 0
     /// Headers are two levels deep; anything far deeper is an attack on the stack.
     private static let maximumDepth = 64
+
+    /// The whole file at `path` as one JSON value (whitespace around it allowed).
+    public static func parse(contentsOf path: String) throws -> JSONNode {
+        try FileBytes.withContents(of: path) { file in try parse(file.bytes, at: 0, in: file) }
+    }
 
     /// Parses `bytes` (found at `offset` in `file`) as one JSON value,
     /// allowing whitespace (the padding writers add) around it.
@@ -74,7 +81,7 @@ struct JSONReader {
     private var current: UInt8? { position < bytes.count ? bytes[position] : nil }
 
     private func describeCurrent() -> String {
-        guard let byte = current else { return "end of header" }
+        guard let byte = current else { return "the end" }
         return byte >= 0x20 && byte < 0x7F ? "'\(Character(Unicode.Scalar(byte)))'" : "byte 0x" + String(byte, radix: 16)
     }
 
@@ -242,7 +249,7 @@ struct JSONReader {
 }
 
 /// JSON text for writers: a string literal with the escapes JSON requires.
-func jsonQuoted(_ string: String) -> String {
+public func jsonQuoted(_ string: String) -> String {
     var text = "\""
     for scalar in string.unicodeScalars {
         switch scalar {
