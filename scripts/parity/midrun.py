@@ -60,7 +60,7 @@ def start_engine(args, work):
     """Starts one engine run in `work`; returns the process and its command."""
     out = os.path.join(work, "engine")
     command = engine_command(work, method=args.method, run_seed=args.seed, epochs=args.epochs, subset=args.subset,
-                             bank=args.bank, lr=args.lr, log_every=1, test_size=1000, out=out)
+                             bank=args.bank, lr=args.lr, log_every=1, test_size=args.test_size, out=out)
     return subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True), command
 
 
@@ -104,14 +104,17 @@ def main():
     parser.add_argument("--subset", type=int, default=5000)
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--stop-after", type=int, default=2, help="epochs run B finishes before its SIGINT")
-    parser.add_argument("--steps", type=int, default=4, help="steps the twin takes from the checkpoint")
+    parser.add_argument("--steps", type=int, default=4,
+                        help="steps the twin takes from the checkpoint; 0: to the end of the run, comparing each "
+                             "epoch's test top-1 and mean training loss with the engine's")
+    parser.add_argument("--test-size", type=int, default=1000, help="test images per evaluation (0: all 10 000)")
     parser.add_argument("--bank", type=int, default=4096)
     parser.add_argument("--lr", type=float, default=0.05)
     parser.add_argument("--tolerance", type=float, default=1e-4)
     parser.add_argument("--work", default="/tmp/gird-parity/midrun")
     args = parser.parse_args()
 
-    work = os.path.join(args.work, f"{args.method}-s{args.seed}-n{args.subset}-e{args.epochs}-lr{args.lr}")
+    work = os.path.join(args.work, f"{args.method}-s{args.seed}-n{args.subset}-e{args.epochs}-lr{args.lr}-t{args.test_size}")
     run_a, run_b = os.path.join(work, "a"), os.path.join(work, "b")
     metrics_a = os.path.join(run_a, "engine", "metrics.jsonl")
     started_a = None
@@ -142,12 +145,24 @@ def main():
     total = args.epochs * steps_per_epoch
     print(f"{args.method} seed {args.seed}: from the engine's checkpoint at epoch {epoch}, batch {batch}"
           f" (global step {epoch * steps_per_epoch + batch + 1} next)")
+    test_images, test_labels = twin.read_idx("test")
+    if args.test_size:
+        chosen = engine_rng.subset_indices(test_labels, args.test_size, 0)
+        test_images, test_labels = test_images[chosen], test_labels[chosen]
+    engine_epochs = [json.loads(line) for line in open(os.path.join(run_a, "engine", "metrics.jsonl"))]
     student.train()
-    rows = []
-    for step, images, labels, _ in batches.epoch(epoch):
-        if step < batch:
-            continue
-        global_step = epoch * steps_per_epoch + step
+    rows, epoch_rows = [], []
+
+    def step_stream():
+        for e in range(epoch, args.epochs):
+            for step, images, labels, _ in batches.epoch(e):
+                if e == epoch and step < batch:
+                    continue
+                yield e, step, images, labels
+
+    epoch_losses = []
+    for e, step, images, labels in step_stream():
+        global_step = e * steps_per_epoch + step
         rate = float(np.float32(twin.cosine_rate(args.lr, global_step, total)))
         for group in optimizer.param_groups:
             group["lr"] = rate
@@ -164,10 +179,20 @@ def main():
             if key in scalars:
                 row[name] = (value, scalars[key][global_step + 1])
         rows.append(row)
-        if len(rows) >= args.steps:
+        epoch_losses.append((loss.item(), engine_loss))
+        if args.steps and len(rows) >= args.steps:
             break
+        if step == steps_per_epoch - 1:  # the epoch's end: test both
+            top1, _ = twin.evaluate(student, test_images, test_labels)
+            twin_loss = sum(t for t, _ in epoch_losses) / len(epoch_losses)
+            engine_loss_mean = sum(g for _, g in epoch_losses) / len(epoch_losses)
+            epoch_rows.append((e, engine_epochs[e]["test_top1"], top1, engine_loss_mean, twin_loss))
+            print(f"epoch {e + 1:2d}: test top-1 engine {100 * engine_epochs[e]['test_top1']:.2f}%  twin {100 * top1:.2f}%  "
+                  f"mean loss of its steps from the checkpoint: engine {engine_loss_mean:.4f}  twin {twin_loss:.4f}",
+                  flush=True)
+            epoch_losses = []
     print("step   engine loss    twin loss   rel. diff   terms (twin / engine)")
-    for row in rows:
+    for row in rows[:12]:
         terms = "  ".join(f"{n} {v[0]:.6f}/{v[1]:.6f}" for n, v in row.items() if isinstance(v, tuple))
         print(f"{row['step']:5d}  {row['engine']:11.6f}  {row['twin']:11.6f}  {row['rel']:9.2e}   {terms}")
     ok = rows[0]["rel"] <= args.tolerance
