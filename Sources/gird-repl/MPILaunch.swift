@@ -19,7 +19,14 @@ enum MPILaunch {
         do {
             try checkSameInvocation(arguments, in: group)
         } catch {
-            if group.rank == 0 { FileHandle.standardError.write(Data("gird-repl: \(error)\n".utf8)) }
+            if group.rank == 0 {
+                FileHandle.standardError.write(Data("gird-repl: \(error)\n".utf8))
+            } else {
+                // Every rank sees the disagreement at once; an abort from
+                // another rank could end rank 0 before its message is out.
+                // Rank 0 aborts first, with the message; the others wait.
+                usleep(2_000_000)
+            }
             group.abort(code: 2)
         }
         CommandLineTool.interactiveSession = { _ in

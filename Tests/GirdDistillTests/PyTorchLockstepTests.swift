@@ -46,7 +46,7 @@ final class PyTorchLockstepTests: XCTestCase {
     }
 
     struct Fixture: Decodable {
-        struct Recipe: Decodable { let subset: Int; let lr: Double; let bank: Int; let beta: Float; let gamma: Float }
+        struct Recipe: Decodable { let subset: Int; let epochs: Int; let lr: Double; let bank: Int; let beta: Float; let gamma: Float }
         struct Step: Decodable { let step: Int; let loss: Double; let terms: [String: Double]; let batch: [Int] }
         struct Checksum: Decodable { let sum: Double; let abs_sum: Double; let l2: Double }
         struct PyTorch: Decodable { let steps: [Step]; let final: [String: Checksum] }
@@ -72,7 +72,7 @@ final class PyTorchLockstepTests: XCTestCase {
                                                                evolutionWeight: fixture.recipe.gamma))
         let recorder = Recorder(try Distiller(teacher: teacher, terms: [
             DistillationTerm(try CrossEntropyTerm()), DistillationTerm(try KnowledgeDistillation(temperature: 4)), DistillationTerm(gird)]))
-        var configuration = TrainingConfiguration(epochs: 1, outputDirectory: NSTemporaryDirectory() + "lockstep-\(UUID().uuidString)")
+        var configuration = TrainingConfiguration(epochs: fixture.recipe.epochs, outputDirectory: NSTemporaryDirectory() + "lockstep-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(atPath: configuration.outputDirectory) }
         configuration.learningRate = fixture.recipe.lr
         configuration.schedule = .cosine
@@ -109,29 +109,48 @@ final class PyTorchLockstepTests: XCTestCase {
         return (worstLoss, worstWeights, worstZeroStarted)
     }
 
+    // The bounds hold on both CPUs these tests run on. The fixtures' PyTorch
+    // ran on one ISA; on the other, oneDNN's (and PyTorch's) kernels sum in
+    // another order, and a few steps amplify that. Measured, the engine
+    // against the fixtures (AVX2 / AVX-512, the first three fixtures written
+    // on AVX2, the last on AVX-512):
+    //   20 steps, K = 4096: loss or term 1.7e-5 / 5.6e-5, norm 8.6e-5 / 2.8e-4, zero-started 5.1e-4 / 2.2e-3
+    //   20 steps, K = 256:  loss or term 1.7e-5 / 7.6e-5, norm 8.6e-5 / 4.0e-4, zero-started 5.1e-4 / 2.2e-3
+    //   3 epochs of 200:    loss or term   -    / 1.8e-5, norm   -    / 1.8e-5, zero-started   -    / 3.0e-4
+    //   2 steps at 0.05:    loss or term 8e-7   / 2.3e-5, norm 1.9e-6 / 1.2e-5, zero-started 2.2e-4 / 6.3e-4
+    // The bounds are about 3x the worst. They still fail on the defect this
+    // check found (batch norm's sums in one float: norms 1.5% off after 20
+    // steps, 3% after one step at 0.05).
+    static let bounds = (loss: 2.5e-4, weights: 1.5e-3, zeroStarted: 7e-3)
+
     /// 20 steps at lr 0.001 (the differences grow slowly enough to see
     /// twenty steps through), with a bank larger than the 1280 images and
-    /// with one (K = 256) that wraps five times. Measured on an AMD EPYC
-    /// (AVX2): every step's loss and terms within 1.7e-5 of PyTorch's, every
-    /// tensor's norm within 8.6e-5, the biases' (updates from zero) within
-    /// 5.1e-4; the bounds are about 3x those. Before batch norm's sums went to
-    /// Double the same run was 7e-5, 1.5% and 5% off.
+    /// with one (K = 256) that wraps five times.
     func testTwentyStepsAgreeWithPyTorch() throws {
         for file in ["gird-k4096-lr0.001-s0-steps20.json", "gird-k256-lr0.001-s0-steps20.json"] {
             let worst = try run(file)
-            XCTAssertLessThan(worst.loss, 5e-5, file)
-            XCTAssertLessThan(worst.weights, 3e-4, file)
-            XCTAssertLessThan(worst.zeroStarted, 2e-3, file)
+            XCTAssertLessThan(worst.loss, Self.bounds.loss, file)
+            XCTAssertLessThan(worst.weights, Self.bounds.weights, file)
+            XCTAssertLessThan(worst.zeroStarted, Self.bounds.zeroStarted, file)
         }
+    }
+
+    /// Three epochs of 200 images (3 x 64 + 8): every epoch ends on a batch of
+    /// 8, the bank (K = 256) holds earlier epochs' images and wraps; the
+    /// steps a 20-epoch run has and the 20 steps above do not.
+    func testEpochBoundariesAndShortBatchesAgreeWithPyTorch() throws {
+        let worst = try run("gird-k256-lr0.001-s0-n200-e3.json")
+        XCTAssertLessThan(worst.loss, Self.bounds.loss)
+        XCTAssertLessThan(worst.weights, Self.bounds.weights)
+        XCTAssertLessThan(worst.zeroStarted, Self.bounds.zeroStarted)
     }
 
     /// The protocol's own rate, 0.05, for two steps (from the third on, a
     /// fresh network amplifies float rounding several times a step).
-    /// Measured: losses within 8e-7, norms within 1.9e-6, the biases' 2.2e-4.
     func testTwoStepsAtTheProtocolsRateAgreeWithPyTorch() throws {
         let worst = try run("gird-k4096-lr0.05-s0-steps2.json")
-        XCTAssertLessThan(worst.loss, 3e-6)
-        XCTAssertLessThan(worst.weights, 1e-5)
-        XCTAssertLessThan(worst.zeroStarted, 1e-3)
+        XCTAssertLessThan(worst.loss, 7e-5)
+        XCTAssertLessThan(worst.weights, 4e-5)
+        XCTAssertLessThan(worst.zeroStarted, 2e-3)
     }
 }

@@ -157,9 +157,9 @@ def run_checkpoint(args, k, all_images, all_labels, test, fixture):
         def checksums(tensors):
             return {n: {"sum": float(t.double().sum()), "abs_sum": float(t.double().abs().sum()),
                         "l2": float(t.double().norm())} for n, t in tensors.items() if t.dtype == torch.float32}
-        name = f"{args.method}-k{args.bank}-lr{args.lr}-s{args.seed}{'-noaug' if args.no_augment else ''}-steps{k}.json"
+        name = f"{args.method}-k{args.bank}-lr{args.lr}-s{args.seed}{'-noaug' if args.no_augment else ''}{shape}.json"
         with open(os.path.join(fixture, name), "w") as f:
-            json.dump({"recipe": {"method": args.method, "seed": args.seed, "subset": subset, "epochs": 1,
+            json.dump({"recipe": {"method": args.method, "seed": args.seed, "subset": subset, "epochs": epochs,
                                   "lr": args.lr, "schedule": "cosine", "bank": args.bank, "beta": args.beta,
                                   "gamma": args.gamma, "augment": [] if args.no_augment else ["crop", "flip"],
                                   "init": os.path.basename(init_copy)},
