@@ -156,6 +156,18 @@ final class RecipeFilesTests: XCTestCase {
         XCTAssertNotEqual(refused.status, 0)
         XCTAssertTrue(refused.errors.contains("\(entry) holds another run (alone; seed 7), not \(settings): delete it, "
                                               + "or run with --set 'ledger=\"\"'"), refused.errors)
+
+        // Two workers share the runs: each stops where it needs the other's
+        // runs that the ledger does not hold yet (here, KD's tuning: runs 1
+        // and 3 are worker 1's, runs 0 and 2 worker 0's).
+        try FileManager.default.removeItem(atPath: entry)
+        for worker in 0..<2 {
+            let waiting = dryRun("fmnist/study20.recipe", parameters + ["workers=2", "worker=\(worker)"])
+            XCTAssertNotEqual(waiting.status, 0)
+            XCTAssertTrue(waiting.errors.contains("assertion failed: worker \(worker) of 2: 2 run(s) of KD's tuning are another "
+                                                  + "worker's and not in \(ledger) yet; run this worker again once they are"),
+                          waiting.errors)
+        }
     }
 
     /// The ImageNet recipe on a tiny folder in ILSVRC-2012's layout (3
