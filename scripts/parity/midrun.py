@@ -22,7 +22,10 @@ steps. This check starts both sides from one state in the middle of a run:
 
 From one state, the two must agree to float tolerance for the first step and
 part only slowly after. Exits 1 when the first step's loss differs by more
-than --tolerance (relative).
+than --tolerance (relative). With --steps 0 the twin trains to the end of
+the run and each epoch's test top-1 and mean step loss are printed beside
+the engine's: how far two runs that share a state after the first, most
+chaotic epochs end apart.
 """
 import argparse
 import glob
@@ -42,6 +45,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.dirname(HERE))
+import engine_rng  # noqa: E402
 import tfevents  # noqa: E402
 import twin  # noqa: E402
 import gird_safetensors  # noqa: E402
@@ -131,8 +135,6 @@ def main():
 
     torch.set_num_threads(1)
     all_images, all_labels = twin.read_idx("train")
-    indices = twin.subset_indices_from_engine  # noqa: F841 (the subset is recovered below)
-    import engine_rng
     subset = engine_rng.subset_indices(all_labels, args.subset, 0)
     student = twin.make_student(os.path.join(run_b, "engine-init.safetensors"), args.seed)
     teacher = twin.make_teacher()
