@@ -241,39 +241,18 @@ public struct LinePlot {
         }
     }
 
-    /// Names and colours in the top-left corner of the plot area.
-    private func drawLegend(_ cr: OpaquePointer, _ layout: Layout) {
-        let entries = series.enumerated().map { ($0.element.name, Self.palette[$0.offset % Self.palette.count], false) }
-            + references.enumerated().map { ($0.element.name, Self.palette[(series.count + $0.offset) % Self.palette.count], true) }
-        cairo_set_font_size(cr, 12)
-        var y = layout.top + 14
-        for (name, color, dashed) in entries where !name.isEmpty {
-            setColor(cr, color)
-            cairo_set_line_width(cr, 2)
-            if dashed {
-                var dashes: [Double] = [6, 4]
-                cairo_set_dash(cr, &dashes, 2, 0)
-            }
-            line(cr, layout.left + 10, y, layout.left + 34, y)
-            cairo_set_dash(cr, nil, 0, 0)
-            setColor(cr, RGB(30, 30, 30))
-            text(cr, name, x: layout.left + 40, y: y, alignX: 0, alignY: 0.5)
-            y += 18
-        }
-    }
-
-    private func setColor(_ cr: OpaquePointer, _ color: RGB) {
+    func setColor(_ cr: OpaquePointer, _ color: RGB) {
         cairo_set_source_rgb(cr, Double(color.red) / 255, Double(color.green) / 255, Double(color.blue) / 255)
     }
 
-    private func line(_ cr: OpaquePointer, _ x0: Double, _ y0: Double, _ x1: Double, _ y1: Double) {
+    func line(_ cr: OpaquePointer, _ x0: Double, _ y0: Double, _ x1: Double, _ y1: Double) {
         cairo_move_to(cr, x0, y0)
         cairo_line_to(cr, x1, y1)
         cairo_stroke(cr)
     }
 
     /// `alignX`/`alignY`: 0 puts the text's left/top at (x, y), 1 its right/bottom.
-    private func text(_ cr: OpaquePointer, _ string: String, x: Double, y: Double, alignX: Double, alignY: Double) {
+    func text(_ cr: OpaquePointer, _ string: String, x: Double, y: Double, alignX: Double, alignY: Double) {
         var extents = cairo_text_extents_t()
         cairo_text_extents(cr, string, &extents)
         cairo_move_to(cr, x - extents.width * alignX - extents.x_bearing, y - extents.height * alignY - extents.y_bearing)

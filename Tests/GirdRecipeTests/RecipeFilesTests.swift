@@ -116,9 +116,10 @@ final class RecipeFilesTests: XCTestCase {
     /// verdict, the report and the curves composed, nothing written.
     func testStudyPartTwo() throws {
         let weights = try teacherWeights("resnet20", classes: 10, inChannels: 1)
-        let report = folder + "/results-20.md", figure = folder + "/curves.png"
+        let report = folder + "/results-20.md", figure = folder + "/curves.png", summary = folder + "/results.md"
         let result = dryRun("fmnist/study20.recipe", ["teacher_weights=\"\(weights)\"", "weak_teacher_weights=\"\(weights)\"",
-                                                      "seeds_n=2", "report=\"\(report)\"", "curves_file=\"\(figure)\"", "ledger=\"\""])
+                                                      "seeds_n=2", "report=\"\(report)\"", "curves_file=\"\(figure)\"", "ledger=\"\"",
+                                                      "summary=\"\(summary)\""])
         XCTAssertEqual(result.status, 0, result.errors)
         for line in ["| method | teacher | setting | test top-1 (%) | per seed | vs alone | vs KD (same teacher) |",
                      "**Verdict.** At 20 epochs with the 93.68% teacher, GIRD (+KD) is level with KD",
@@ -128,6 +129,7 @@ final class RecipeFilesTests: XCTestCase {
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: report), "a dry run writes nothing")
         XCTAssertFalse(FileManager.default.fileExists(atPath: figure), "a dry run writes nothing")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: summary), "a dry run writes nothing")
     }
 
     /// The study's ledger: a run it holds with the same settings is read, not
@@ -144,7 +146,8 @@ final class RecipeFilesTests: XCTestCase {
                   + "\"history\": [{\"epoch\": 0, \"test_top1\": 0.8765, \"train_loss\": 0.5, \"seconds\": 60.0}]}").utf8)
             .write(to: URL(fileURLWithPath: entry))
         let parameters = ["teacher_weights=\"\(weights)\"", "weak_teacher_weights=\"\(weights)\"", "seeds_n=2",
-                          "report=\"\(folder)/r.md\"", "curves_file=\"\(folder)/c.png\"", "ledger=\"\(ledger)\""]
+                          "report=\"\(folder)/r.md\"", "curves_file=\"\(folder)/c.png\"", "ledger=\"\(ledger)\"",
+                          "summary=\"\(folder)/s.md\""]
         let result = dryRun("fmnist/study20.recipe", parameters)
         XCTAssertEqual(result.status, 0, result.errors)
         XCTAssertTrue(result.output.contains("| kd | kd ×0.5 | 87.65 |"), result.output)

@@ -74,6 +74,38 @@ final class LinePlotTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.path), ["bank.png"])
     }
 
+    /// The legend goes to the corner that hides the least of the data: top
+    /// left for a rising series, elsewhere when the data fill that corner.
+    func testLegendTakesTheCornerWithTheLeastData() throws {
+        let rising = bankPlot()
+        XCTAssertEqual(rising.legendCorner(width: 120, height: 38, rising.layout()), .topLeft)
+        // A box of 150 of the plot's 338 pixels reaches the first point (90)
+        // from the top left; the top right is free (the last point is 75).
+        var chart = LinePlot(xTicks: ["1", "2", "3", "4"], series: [.init(name: "loss", values: [90, 85, 80, 75])])
+        XCTAssertEqual(chart.legendCorner(width: 120, height: 150, chart.layout()), .topRight)
+        // High at both ends: a bottom corner.
+        chart.series = [.init(name: "u", values: [90, 70, 70, 90])]
+        XCTAssertEqual(chart.legendCorner(width: 120, height: 150, chart.layout()), .bottomLeft)
+        // A reference line along the bottom, and the left end lower: the top left.
+        chart.series = [.init(name: "u", values: [86, 70, 70, 90])]
+        chart.references = [.init(name: "floor", value: 70.5)]
+        XCTAssertEqual(chart.legendCorner(width: 120, height: 150, chart.layout()), .topLeft)
+
+        // Drawn there: five falling series, whose legend (five lines) would
+        // cover their first points at the top left, go to the top right.
+        let path = folder.appendingPathComponent("falling.png").path
+        let falling = LinePlot(xTicks: ["1", "2", "3", "4"], series: (0..<5).map { k in
+            .init(name: "run \(k)", values: [90 - Double(k) * 0.2, 85, 80, 75])
+        })
+        try falling.write(to: path)
+        let image = try readRGB(path)
+        let layout = falling.layout()
+        let firstLine = layout.top + LinePlot.legendInset + 10
+        let blue = (Int(layout.left)...Int(layout.right)).filter { x in pixel(image, Double(x), firstLine) == [31, 119, 180] }
+        XCTAssertFalse(blue.isEmpty)
+        XCTAssertTrue(blue.allSatisfy { Double($0) > (layout.left + layout.right) / 2 }, "the first entry's stroke is on the right: \(blue)")
+    }
+
     func testMismatchedSeriesIsAnErrorNamingIt() {
         var chart = bankPlot()
         chart.series.append(.init(name: "short", values: [1, 2]))

@@ -355,7 +355,7 @@ public enum BuiltinRegistry {
 
     static var groups: [(title: String, builtins: [Builtin])] {
         [
-            ("General", generalBuiltins + jsonBuiltins),
+            ("General", generalBuiltins + jsonBuiltins + textFileBuiltins),
             ("Tensors", tensorBuiltins),
             ("Views", viewBuiltins + plotBuiltins),
             ("Models", modelBuiltins + summaryBuiltins + exportBuiltins),

@@ -7,7 +7,7 @@ extension BuiltinRegistry {
     static var plotBuiltins: [Builtin] {
         [
             Builtin("plot", "path, x, series, *, lines: [], title: \"\", x_label: \"\", y_label: \"\", width: 720, height: 450",
-                    doc: "writes a line chart as a PNG: x the labels of evenly spaced positions, series records {name, y, err (optional)}, lines horizontal references {name, y, err (optional)}; a dry run writes nothing") { arguments in
+                    doc: "writes a line chart as a PNG: x the labels of evenly spaced positions, series records {name, y, err (optional)}, lines horizontal references {name, y, err (optional)}; the legend goes to the corner that hides the least data; a dry run writes nothing") { arguments in
                 let path = try arguments.writablePath("path")
                 let ticks = try arguments.list("x").map(\.description)
                 let series = try arguments.list("series").enumerated().map { try plotSeries($1, at: $0) }
