@@ -122,7 +122,10 @@ final class RecipeFilesTests: XCTestCase {
                                                       "summary=\"\(summary)\""])
         XCTAssertEqual(result.status, 0, result.errors)
         for line in ["| method | teacher | setting | test top-1 (%) | per seed | vs alone | vs KD (same teacher) |",
-                     "**Verdict.** At 20 epochs with the 93.68% teacher, GIRD (+KD) is level with KD",
+                     "**Verdict.** At 20 epochs with the 93.68% teacher, GIRD (+KD) is level with KD: +0.00 ± 0.00 points (t = 0.00 "
+                        + "on 6 degrees of freedom; 5% two-sided needs 2.45), paired over 7 seeds; its 95% interval is +0.00 to +0.00 points. "
+                        + "The planned study, seeds 0–1, gave +0.00 ± 0.00 points (t = 0.00 on 1 degree of freedom; 5% two-sided needs 12.71); seeds 2–6, trained afterwards",
+                     "| GIRD (+KD), seeds 2–6 | strong (93.68%) | beta 1, gamma 1 | 0.00 ± 0.00 |",
                      "| gird | **chosen: beta 1, gamma 1** | 0.00 |", "![test top-1 per epoch](curves.png)",
                      "| evolution only (beta 0) |"] {
             XCTAssertTrue(result.output.contains(line), line)
